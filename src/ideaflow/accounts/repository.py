@@ -1,0 +1,61 @@
+"""Queries for users, sessions and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideaflow.accounts.models import ApiToken, User, UserSession
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email == email))
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def user_for_session(session: AsyncSession, token_hash: str, now: datetime) -> User | None:
+    return await session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == token_hash, UserSession.expires_at > now, User.is_active.is_(True))
+    )
+
+
+async def delete_session(session: AsyncSession, token_hash: str) -> None:
+    await session.execute(delete(UserSession).where(UserSession.token_hash == token_hash))
+
+
+async def delete_expired_sessions(session: AsyncSession, user_id: int, now: datetime) -> None:
+    await session.execute(delete(UserSession).where(UserSession.user_id == user_id, UserSession.expires_at <= now))
+
+
+async def user_for_api_token(session: AsyncSession, token_hash: str) -> tuple[User, ApiToken] | None:
+    row = (
+        await session.execute(
+            select(User, ApiToken)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == token_hash, User.is_active.is_(True))
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def touch_api_token(session: AsyncSession, token_id: int, now: datetime) -> None:
+    await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
+
+async def list_api_tokens(session: AsyncSession, user_id: int) -> list[ApiToken]:
+    result = await session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc(), ApiToken.id)
+    )
+    return list(result)
+
+
+async def delete_api_token(session: AsyncSession, user_id: int, token_id: int) -> bool:
+    result = await session.execute(delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id))
+    return result.rowcount > 0

@@ -1,0 +1,115 @@
+"""Board rules: who sees which board, and who may change them."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideaflow.boards import repository
+from ideaflow.boards.models import Board, Visibility
+from ideaflow.errors import Conflict, Invalid, NotFound
+from ideaflow.workspaces import service as workspace_service
+from ideaflow.workspaces.models import Workspace
+from ideaflow.workspaces.service import WorkspaceContext
+
+
+def can_see(ctx: WorkspaceContext, board: Board) -> bool:
+    return board.visibility == Visibility.public or ctx.is_member
+
+
+async def create_default_board(session: AsyncSession, *, workspace: Workspace) -> Board:
+    board = Board(
+        workspace_id=workspace.id,
+        slug="feature-requests",
+        name="Feature requests",
+        description="Tell us what would make the product better for you.",
+        visibility=Visibility.public,
+        is_open=True,
+        position=1,
+    )
+    session.add(board)
+    await session.flush()
+    return board
+
+
+async def list_boards(session: AsyncSession, ctx: WorkspaceContext) -> list[Board]:
+    return await repository.list_boards(session, ctx.workspace.id, include_private=ctx.is_member)
+
+
+async def get_board(session: AsyncSession, ctx: WorkspaceContext, slug: str) -> Board:
+    board = await repository.get_by_slug(session, ctx.workspace.id, slug.lower())
+    # A private board is indistinguishable from a missing one to outsiders.
+    if board is None or not can_see(ctx, board):
+        raise NotFound("No such board.")
+    return board
+
+
+async def get_board_by_id(session: AsyncSession, ctx: WorkspaceContext, board_id: int) -> Board:
+    board = await repository.get_by_id(session, ctx.workspace.id, board_id)
+    if board is None or not can_see(ctx, board):
+        raise NotFound("No such board.", fields={"board_id": "no such board"})
+    return board
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise Invalid.field("name", "is required")
+    if len(name) > 80:
+        raise Invalid.field("name", "must be at most 80 characters")
+    return name
+
+
+async def create_board(
+    session: AsyncSession,
+    ctx: WorkspaceContext,
+    *,
+    name: str,
+    slug: str,
+    description: str = "",
+    visibility: Visibility = Visibility.public,
+    is_open: bool = True,
+) -> Board:
+    workspace_service.require_admin(ctx)
+    name = _clean_name(name)
+    slug = workspace_service.validate_slug(slug)
+    if len(description) > 2000:
+        raise Invalid.field("description", "must be at most 2,000 characters")
+    if await repository.get_by_slug(session, ctx.workspace.id, slug) is not None:
+        raise Conflict("A board with that address already exists.", fields={"slug": "is already used by another board"})
+    board = Board(
+        workspace_id=ctx.workspace.id,
+        name=name,
+        slug=slug,
+        description=description.strip(),
+        visibility=Visibility(visibility),
+        is_open=is_open,
+        position=await repository.next_position(session, ctx.workspace.id),
+    )
+    session.add(board)
+    await session.flush()
+    return board
+
+
+async def update_board(
+    session: AsyncSession,
+    ctx: WorkspaceContext,
+    board: Board,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    visibility: Visibility | None = None,
+    is_open: bool | None = None,
+) -> Board:
+    workspace_service.require_admin(ctx)
+    if name is not None:
+        board.name = _clean_name(name)
+    if description is not None:
+        if len(description) > 2000:
+            raise Invalid.field("description", "must be at most 2,000 characters")
+        board.description = description.strip()
+    if visibility is not None:
+        board.visibility = Visibility(visibility)
+    if is_open is not None:
+        board.is_open = is_open
+    await session.flush()
+    return board

@@ -1,0 +1,23 @@
+"""Queries for comments."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideaflow.accounts.models import User
+from ideaflow.comments.models import Comment
+
+
+async def list_for_idea(session: AsyncSession, workspace_id: int, idea_id: int) -> list[tuple[Comment, str]]:
+    rows = await session.execute(
+        select(Comment, User.name)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.workspace_id == workspace_id, Comment.idea_id == idea_id)
+        .order_by(Comment.id)
+    )
+    return [(c, n) for c, n in rows]
+
+
+async def get(session: AsyncSession, workspace_id: int, comment_id: int) -> Comment | None:
+    return await session.scalar(select(Comment).where(Comment.workspace_id == workspace_id, Comment.id == comment_id))

@@ -1,0 +1,116 @@
+"""Comment rules: one level of replies, edits and removal by the author (staff may remove too),
+and a removed comment that keeps its place in the thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideaflow.comments import repository
+from ideaflow.comments.models import Comment
+from ideaflow.comments.schemas import COMMENT_MAX
+from ideaflow.errors import Forbidden, Invalid, NotFound, Unauthorized
+from ideaflow.ideas import repository as idea_repository
+from ideaflow.ideas import service as idea_service
+from ideaflow.ideas.service import IdeaView
+from ideaflow.kit import markdown
+from ideaflow.workspaces import service as workspace_service
+from ideaflow.workspaces.service import WorkspaceContext
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    author_name: str
+    replies: list[CommentNode] = field(default_factory=list)
+
+    @property
+    def deleted(self) -> bool:
+        return self.comment.deleted_at is not None
+
+
+def _clean(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise Invalid.field("body", "is required")
+    if len(body) > COMMENT_MAX:
+        raise Invalid.field("body", f"must be at most {COMMENT_MAX:,} characters")
+    return body
+
+
+async def thread(session: AsyncSession, ctx: WorkspaceContext, view: IdeaView) -> list[CommentNode]:
+    """Top-level comments oldest first, each with its replies. Removed comments stay as placeholders
+    while they have replies, so the conversation keeps its shape."""
+    nodes: dict[int, CommentNode] = {}
+    roots: list[CommentNode] = []
+    for comment, author in await repository.list_for_idea(session, ctx.workspace.id, view.idea.id):
+        node = nodes[comment.id] = CommentNode(comment=comment, author_name=author)
+        parent = nodes.get(comment.parent_id) if comment.parent_id else None
+        (parent.replies if parent else roots).append(node)
+    return [n for n in roots if not n.deleted or any(not r.deleted for r in n.replies)]
+
+
+async def add_comment(
+    session: AsyncSession, ctx: WorkspaceContext, view: IdeaView, *, body: str, parent_id: int | None = None
+) -> Comment:
+    if ctx.user is None:
+        raise Unauthorized("Sign in to comment.")
+    body = _clean(body)
+    if parent_id is not None:
+        parent = await repository.get(session, ctx.workspace.id, parent_id)
+        if parent is None or parent.idea_id != view.idea.id:
+            raise Invalid.field("parent_id", "is not a comment on this idea")
+        if parent.deleted_at is not None:
+            raise Invalid.field("parent_id", "that comment was removed")
+        # Replies are one level deep: answering a reply joins the same conversation.
+        parent_id = parent.parent_id or parent.id
+    await workspace_service.join_as_member(session, ctx)
+    now = datetime.now(UTC)
+    comment = Comment(
+        workspace_id=ctx.workspace.id,
+        idea_id=view.idea.id,
+        author_id=ctx.user.id,
+        parent_id=parent_id,
+        body=body,
+        body_html=markdown.render(body),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(comment)
+    await session.flush()
+    await idea_repository.change_counters(session, view.idea.id, comments=1)
+    return comment
+
+
+async def _load_for_change(session: AsyncSession, ctx: WorkspaceContext, comment_id: int) -> tuple[Comment, IdeaView]:
+    if ctx.user is None:
+        raise Unauthorized("Sign in to do that.")
+    comment = await repository.get(session, ctx.workspace.id, comment_id)
+    if comment is None or comment.deleted_at is not None:
+        raise NotFound("No such comment.")
+    # Reading the idea checks that the viewer may see the board it is on.
+    view = await idea_service.get_idea(session, ctx, idea_id=comment.idea_id)
+    return comment, view
+
+
+async def edit_comment(session: AsyncSession, ctx: WorkspaceContext, *, comment_id: int, body: str) -> Comment:
+    comment, _ = await _load_for_change(session, ctx, comment_id)
+    if comment.author_id != ctx.user.id:
+        raise Forbidden("Only the author can edit a comment.")
+    comment.body = _clean(body)
+    comment.body_html = markdown.render(comment.body)
+    comment.updated_at = datetime.now(UTC)
+    await session.flush()
+    return comment
+
+
+async def delete_comment(session: AsyncSession, ctx: WorkspaceContext, *, comment_id: int) -> Comment:
+    comment, view = await _load_for_change(session, ctx, comment_id)
+    if comment.author_id != ctx.user.id and not ctx.is_staff:
+        raise Forbidden("Only the author or staff can remove a comment.")
+    comment.deleted_at = datetime.now(UTC)
+    await session.flush()
+    await idea_repository.change_counters(session, view.idea.id, comments=-1)
+    return comment

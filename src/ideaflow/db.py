@@ -1,0 +1,159 @@
+"""The data layer's spine: declarative base, engine set-up for SQLite and PostgreSQL, and the
+request session that commits exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Integer, MetaData, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+from ideaflow.config import Settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both databases (SQLite stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class CreatedAtMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    """WAL, a busy timeout, foreign keys, and transactions we begin ourselves so that writes can
+    take the write lock up front (BEGIN IMMEDIATE) instead of failing to upgrade mid-transaction."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_engine(settings: Settings, *, url: str | None = None, pool: bool = True) -> AsyncEngine:
+    url = url or settings.effective_database_url
+    kwargs: dict = {"echo": settings.log_sql}
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": settings.sqlite_busy_timeout_ms / 1000}
+        if not pool:
+            kwargs["poolclass"] = NullPool
+        engine = create_async_engine(url, **kwargs)
+        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+        return engine
+    if pool:
+        kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, pool_pre_ping=True)
+    else:
+        kwargs["poolclass"] = NullPool
+    return create_async_engine(url, **kwargs)
+
+
+@dataclass
+class Database:
+    """One per process: the engine and the two session factories (reads, and writes that lock early)."""
+
+    engine: AsyncEngine
+    read: async_sessionmaker[AsyncSession]
+    write: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def from_engine(cls, engine: AsyncEngine) -> Database:
+        write_bind = engine.execution_options(sqlite_immediate=True)
+        return cls(
+            engine=engine,
+            read=async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
+            write=async_sessionmaker(write_bind, expire_on_commit=False, autoflush=False),
+        )
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: services flush, this commits once, after the endpoint returns
+    and before the response leaves, or rolls everything back on error."""
+    database: Database = request.app.state.database
+    maker = database.read if request.method in SAFE_METHODS else database.write
+    async with maker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def id_column() -> Mapped[int]:
+    return mapped_column(BigId, primary_key=True)
+
+
+def fk_column(target: str, *, nullable: bool = False, ondelete: str = "CASCADE", index: bool = False):
+    return mapped_column(BigId, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
+
+
+def str_enum(enum_cls: type, length: int = 32) -> Enum:
+    """A StrEnum stored as plain VARCHAR on both databases (values, not names; no native type)."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )

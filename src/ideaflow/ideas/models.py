@@ -1,0 +1,79 @@
+"""Ideas: what customers ask for, numbered per workspace, with denormalised counters and an
+index-friendly trending score."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ideaflow.db import Base, CreatedAtMixin, UTCDateTime, fk_column, id_column, str_enum, utcnow
+
+
+class StatusCategory(StrEnum):
+    open = "open"
+    active = "active"
+    done = "done"
+    closed = "closed"
+
+
+class IdeaStatus(StrEnum):
+    open = "open"
+    under_review = "under_review"
+    planned = "planned"
+    in_progress = "in_progress"
+    shipped = "shipped"
+    declined = "declined"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def category(self) -> StatusCategory:
+        return _CATEGORIES[self]
+
+    @property
+    def accepts_votes(self) -> bool:
+        return self.category in (StatusCategory.open, StatusCategory.active)
+
+
+_CATEGORIES = {
+    IdeaStatus.open: StatusCategory.open,
+    IdeaStatus.under_review: StatusCategory.open,
+    IdeaStatus.planned: StatusCategory.active,
+    IdeaStatus.in_progress: StatusCategory.active,
+    IdeaStatus.shipped: StatusCategory.done,
+    IdeaStatus.declined: StatusCategory.closed,
+}
+
+
+class Idea(CreatedAtMixin, Base):
+    __tablename__ = "ideas"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "number"),
+        Index("ix_ideas_board_top", "board_id", "vote_count", "id"),
+        Index("ix_ideas_board_trending", "board_id", "trending_score", "id"),
+        Index("ix_ideas_board_new", "board_id", "id"),
+        Index("ix_ideas_workspace_top", "workspace_id", "vote_count", "id"),
+        Index("ix_ideas_workspace_trending", "workspace_id", "trending_score", "id"),
+    )
+
+    id: Mapped[int] = id_column()
+    workspace_id: Mapped[int] = fk_column("workspaces.id")
+    board_id: Mapped[int] = fk_column("boards.id")
+    author_id: Mapped[int] = fk_column("users.id", index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(String(140), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Sanitised HTML rendered from `body` at write time, so reads never run the Markdown renderer.
+    body_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    status: Mapped[IdeaStatus] = mapped_column(str_enum(IdeaStatus, 32), nullable=False, default=IdeaStatus.open)
+    vote_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    comment_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # log(sum(exp(t_i / tau))) over the idea's creation and its votes: see ideas/trending.py.
+    trending_score: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

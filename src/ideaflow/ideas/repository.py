@@ -1,0 +1,173 @@
+"""Queries for ideas: keyset-paginated lists, full-text search on both databases, look-ups."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, literal_column, select, table, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideaflow.accounts.models import User
+from ideaflow.boards.models import Board
+from ideaflow.ideas.models import Idea, IdeaStatus
+from ideaflow.ideas.schemas import IdeaSort
+from ideaflow.kit.sql import dialect_name
+
+
+@dataclass
+class IdeaRow:
+    idea: Idea
+    author_name: str
+    board: Board
+
+
+def _words(text: str, limit: int = 12) -> list[str]:
+    return [w for w in re.findall(r"\w+", text.lower()) if len(w) > 1 or w.isdigit()][:limit]
+
+
+def _base(workspace_id: int, board_ids: list[int]) -> Select:
+    stmt = (
+        select(Idea, User.name, Board)
+        .join(User, User.id == Idea.author_id)
+        .join(Board, Board.id == Idea.board_id)
+        .where(Idea.workspace_id == workspace_id, Idea.deleted_at.is_(None))
+    )
+    if len(board_ids) == 1:
+        return stmt.where(Idea.board_id == board_ids[0])
+    return stmt.where(Idea.board_id.in_(board_ids))
+
+
+def _search_filter(session: AsyncSession, query: str):
+    """Every word must match (stemmed), on both databases."""
+    words = _words(query)
+    if not words:
+        return None
+    if dialect_name(session) == "postgresql":
+        return literal_column("ideas.search_vector").op("@@")(func.websearch_to_tsquery("english", query))
+    fts = " ".join(f'"{w}"' for w in words)
+    matching = (
+        select(literal_column("rowid"))
+        .select_from(table("ideas_fts"))
+        .where(literal_column("ideas_fts").op("MATCH")(fts))
+    )
+    return Idea.id.in_(matching)
+
+
+SORT_KEYS = {
+    IdeaSort.top: (Idea.vote_count, int),
+    IdeaSort.trending: (Idea.trending_score, float),
+}
+
+
+def sort_key(idea: Idea, sort: IdeaSort) -> list[Any]:
+    if sort == IdeaSort.new:
+        return [idea.id]
+    return [getattr(idea, SORT_KEYS[sort][0].key), idea.id]
+
+
+def cursor_types(sort: IdeaSort) -> tuple[type, ...]:
+    return (int,) if sort == IdeaSort.new else (SORT_KEYS[sort][1], int)
+
+
+async def list_ideas(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    board_ids: list[int],
+    sort: IdeaSort,
+    status: IdeaStatus | None,
+    query: str | None,
+    after: list[Any] | None,
+    limit: int,
+) -> list[IdeaRow]:
+    if not board_ids:
+        return []
+    stmt = _base(workspace_id, board_ids)
+    if status is not None:
+        stmt = stmt.where(Idea.status == status)
+    if query:
+        condition = _search_filter(session, query)
+        if condition is None:
+            return []
+        stmt = stmt.where(condition)
+    if sort == IdeaSort.new:
+        if after:
+            stmt = stmt.where(Idea.id < after[0])
+        stmt = stmt.order_by(Idea.id.desc())
+    else:
+        column = SORT_KEYS[sort][0]
+        if after:
+            stmt = stmt.where(tuple_(column, Idea.id) < tuple_(after[0], after[1]))
+        stmt = stmt.order_by(column.desc(), Idea.id.desc())
+    rows = await session.execute(stmt.limit(limit))
+    return [IdeaRow(idea=i, author_name=a, board=b) for i, a, b in rows]
+
+
+async def similar_ideas(
+    session: AsyncSession, *, workspace_id: int, board_ids: list[int], title: str, limit: int
+) -> list[IdeaRow]:
+    """Ideas sharing words with a title being typed: any word may match, best matches first."""
+    words = _words(title)
+    if not words or not board_ids:
+        return []
+    stmt = _base(workspace_id, board_ids)
+    if dialect_name(session) == "postgresql":
+        tsquery = func.to_tsquery("english", " | ".join([*words[:-1], words[-1] + ":*"]))
+        vector = literal_column("ideas.search_vector")
+        stmt = stmt.where(vector.op("@@")(tsquery)).order_by(
+            func.ts_rank(vector, tsquery).desc(), Idea.vote_count.desc(), Idea.id.desc()
+        )
+    else:
+        fts = " OR ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
+        ranked = (
+            select(literal_column("rowid").label("idea_id"), literal_column("rank").label("rank"))
+            .select_from(table("ideas_fts"))
+            .where(literal_column("ideas_fts").op("MATCH")(fts))
+            .order_by(literal_column("rank"))
+            .limit(200)
+            .subquery()
+        )
+        stmt = stmt.join(ranked, ranked.c.idea_id == Idea.id).order_by(
+            ranked.c.rank, Idea.vote_count.desc(), Idea.id.desc()
+        )
+    rows = await session.execute(stmt.limit(limit))
+    return [IdeaRow(idea=i, author_name=a, board=b) for i, a, b in rows]
+
+
+async def get_row(
+    session: AsyncSession, workspace_id: int, *, number: int | None = None, idea_id: int | None = None
+) -> IdeaRow | None:
+    stmt = (
+        select(Idea, User.name, Board)
+        .join(User, User.id == Idea.author_id)
+        .join(Board, Board.id == Idea.board_id)
+        .where(Idea.workspace_id == workspace_id)
+    )
+    stmt = stmt.where(Idea.number == number) if number is not None else stmt.where(Idea.id == idea_id)
+    row = (await session.execute(stmt)).first()
+    return IdeaRow(idea=row[0], author_name=row[1], board=row[2]) if row else None
+
+
+async def change_counters(
+    session: AsyncSession, idea_id: int, *, votes: int = 0, comments: int = 0, trending=None
+) -> tuple[int, int]:
+    """Adjust denormalised counters in SQL (never read-modify-write in Python) and return them."""
+    values: dict[str, Any] = {}
+    if votes:
+        values["vote_count"] = Idea.vote_count + votes
+    if comments:
+        values["comment_count"] = Idea.comment_count + comments
+    if trending is not None:
+        values["trending_score"] = trending
+    row = (
+        await session.execute(
+            update(Idea)
+            .where(Idea.id == idea_id)
+            .values(**values)
+            .returning(Idea.vote_count, Idea.comment_count)
+            .execution_options(synchronize_session=False)
+        )
+    ).one()
+    return row[0], row[1]

@@ -1,0 +1,69 @@
+"""Idea payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from ideaflow.ideas.models import IdeaStatus
+
+TITLE_MIN, TITLE_MAX, BODY_MAX = 3, 140, 20_000
+
+
+class IdeaSort(StrEnum):
+    top = "top"
+    new = "new"
+    trending = "trending"
+
+
+class IdeaCreate(BaseModel):
+    board: str = Field(min_length=1, max_length=40, description="The board's slug.")
+    title: str = Field(min_length=TITLE_MIN, max_length=TITLE_MAX)
+    body: str = Field("", max_length=BODY_MAX, description="Markdown.")
+
+
+class IdeaUpdate(BaseModel):
+    title: str | None = Field(None, min_length=TITLE_MIN, max_length=TITLE_MAX)
+    body: str | None = Field(None, max_length=BODY_MAX)
+    status: IdeaStatus | None = Field(None, description="Staff only.")
+    board: str | None = Field(None, min_length=1, max_length=40, description="Move to another board (staff only).")
+
+
+class AuthorRead(BaseModel):
+    id: int
+    name: str
+
+
+class BoardRef(BaseModel):
+    slug: str
+    name: str
+
+
+class IdeaRead(BaseModel):
+    id: int
+    number: int
+    title: str
+    body: str
+    body_html: str
+    status: IdeaStatus
+    board: BoardRef
+    author: AuthorRead
+    vote_count: int
+    comment_count: int
+    voted: bool = Field(description="Whether the caller has voted for this idea.")
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class IdeaPageRead(BaseModel):
+    items: list[IdeaRead]
+    next_cursor: str | None = Field(description="Pass as `cursor` to fetch the next page; null at the end.")
+
+
+class VoteRead(BaseModel):
+    number: int
+    voted: bool
+    vote_count: int

@@ -1,0 +1,188 @@
+"""Portal pages: a workspace's ideas, a board, an idea, submitting and editing ideas, similar ideas."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from ideaflow.accounts.dependencies import CurrentUser
+from ideaflow.boards import service as board_service
+from ideaflow.boards.models import Board
+from ideaflow.comments import service as comment_service
+from ideaflow.config import get_settings
+from ideaflow.db import SessionDep
+from ideaflow.errors import IdeaflowError, Invalid
+from ideaflow.ideas import service
+from ideaflow.ideas.models import IdeaStatus
+from ideaflow.ideas.schemas import IdeaSort
+from ideaflow.ideas.service import IdeaView
+from ideaflow.kit.ratelimit import rate_limit
+from ideaflow.kit.web import form_data, redirect, render
+from ideaflow.workspaces.dependencies import WorkspaceDep
+from ideaflow.workspaces.service import WorkspaceContext
+
+router = APIRouter()
+
+
+def _enum_or_none(enum, value: str | None):
+    try:
+        return enum(value) if value else None
+    except ValueError:
+        return None
+
+
+async def _list_page(request: Request, session, ctx: WorkspaceContext, board: Board | None) -> Response:
+    params = request.query_params
+    sort = _enum_or_none(IdeaSort, params.get("sort")) or IdeaSort.top
+    status = _enum_or_none(IdeaStatus, params.get("status"))
+    q = (params.get("q") or "").strip()[:200]
+    cursor = params.get("cursor")
+    try:
+        page = await service.list_ideas(session, ctx, board=board, sort=sort, status=status, query=q, cursor=cursor)
+    except Invalid:
+        page = await service.list_ideas(session, ctx, board=board, sort=sort, status=status, query=q)
+    boards = await board_service.list_boards(session, ctx)
+    base = f"/{ctx.workspace.slug}" + (f"/boards/{board.slug}" if board else "")
+    context = {
+        "ctx": ctx,
+        "board": board,
+        "boards": boards,
+        "page": page,
+        "sort": sort,
+        "status": status,
+        "q": q,
+        "statuses": list(IdeaStatus),
+        "sorts": list(IdeaSort),
+        "base": base,
+    }
+    target = request.headers.get("HX-Target")
+    block = (
+        {"idea-list": "idea_list", "load-more": "idea_items"}.get(target or "")
+        if request.headers.get("HX-Request")
+        else None
+    )
+    return render(request, "ideas/list.html", context, block=block)
+
+
+@router.get("/{workspace}")
+async def portal(request: Request, ctx: WorkspaceDep, session: SessionDep) -> Response:
+    return await _list_page(request, session, ctx, None)
+
+
+@router.get("/{workspace}/boards/{board}")
+async def board_page(request: Request, board: str, ctx: WorkspaceDep, session: SessionDep) -> Response:
+    return await _list_page(request, session, ctx, await board_service.get_board(session, ctx, board))
+
+
+@router.get("/{workspace}/similar")
+async def similar(
+    request: Request,
+    ctx: WorkspaceDep,
+    session: SessionDep,
+    title: Annotated[str, Query(max_length=140)] = "",
+    board: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    found = await board_service.get_board(session, ctx, board) if board else None
+    views = await service.similar_ideas(session, ctx, title=title, board=found) if len(title.strip()) >= 3 else []
+    return render(request, "ideas/similar.html", {"ctx": ctx, "similar": views, "title": title})
+
+
+async def _new_idea_page(
+    request: Request, session, ctx: WorkspaceContext, board: Board, *, form=None, error=None, status_code: int = 200
+) -> Response:
+    boards = await board_service.list_boards(session, ctx)
+    return render(
+        request,
+        "ideas/new.html",
+        {"ctx": ctx, "board": board, "boards": boards, "form": form or {}, "error": error},
+        status_code=status_code,
+    )
+
+
+@router.get("/{workspace}/boards/{board}/new")
+async def new_idea_page(
+    request: Request, board: str, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser
+) -> Response:
+    return await _new_idea_page(request, session, ctx, await board_service.get_board(session, ctx, board))
+
+
+@router.post("/{workspace}/boards/{board}/ideas")
+async def create_idea(
+    request: Request, board: str, ctx: WorkspaceDep, session: SessionDep, user: CurrentUser
+) -> Response:
+    found = await board_service.get_board(session, ctx, board)
+    form = await form_data(request)
+    try:
+        await rate_limit(request, "post", limit=get_settings().rate_limit_write_per_minute, subject=str(user.id))
+        idea = await service.create_idea(
+            session, ctx, board=found, title=form.get("title", ""), body=form.get("body", "")
+        )
+    except IdeaflowError as exc:
+        await session.rollback()
+        return await _new_idea_page(request, session, ctx, found, form=form, error=exc, status_code=exc.status_code)
+    return redirect(request, f"/{ctx.workspace.slug}/ideas/{idea.number}")
+
+
+async def idea_page_context(session, ctx: WorkspaceContext, view: IdeaView) -> dict:
+    return {
+        "ctx": ctx,
+        "view": view,
+        "idea": view.idea,
+        "thread": await comment_service.thread(session, ctx, view),
+        "can_edit": service.can_edit(ctx, view.idea),
+        "statuses": list(IdeaStatus),
+    }
+
+
+@router.get("/{workspace}/ideas/{number}")
+async def idea_page(request: Request, number: int, ctx: WorkspaceDep, session: SessionDep) -> Response:
+    view = await service.get_idea(session, ctx, number)
+    return render(request, "ideas/idea.html", await idea_page_context(session, ctx, view))
+
+
+@router.get("/{workspace}/ideas/{number}/edit")
+async def edit_idea_page(
+    request: Request, number: int, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser
+) -> Response:
+    view = await service.get_idea(session, ctx, number)
+    service.require_edit(ctx, view.idea)
+    return render(
+        request,
+        "ideas/edit.html",
+        {"ctx": ctx, "view": view, "idea": view.idea, "form": {}, "statuses": list(IdeaStatus)},
+    )
+
+
+@router.post("/{workspace}/ideas/{number}/edit")
+async def edit_idea(request: Request, number: int, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser) -> Response:
+    view = await service.get_idea(session, ctx, number)
+    form = await form_data(request)
+    try:
+        status = None
+        if ctx.is_staff and form.get("status"):
+            status = _enum_or_none(IdeaStatus, form["status"])
+            if status is None:
+                raise Invalid.field("status", "is not a known status")
+        await service.update_idea(
+            session, ctx, view, title=form.get("title", ""), body=form.get("body", ""), status=status
+        )
+    except IdeaflowError as exc:
+        await session.rollback()
+        return render(
+            request,
+            "ideas/edit.html",
+            {"ctx": ctx, "view": view, "idea": view.idea, "form": form, "error": exc, "statuses": list(IdeaStatus)},
+            status_code=exc.status_code,
+        )
+    return redirect(request, f"/{ctx.workspace.slug}/ideas/{number}")
+
+
+@router.post("/{workspace}/ideas/{number}/delete")
+async def delete_idea(
+    request: Request, number: int, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser
+) -> Response:
+    view = await service.get_idea(session, ctx, number)
+    await service.delete_idea(session, ctx, view)
+    return redirect(request, f"/{ctx.workspace.slug}/boards/{view.row.board.slug}")

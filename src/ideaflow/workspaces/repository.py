@@ -1,0 +1,92 @@
+"""Queries for workspaces and memberships."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideaflow.accounts.models import User
+from ideaflow.db import utcnow
+from ideaflow.kit.sql import insert_ignoring_conflicts
+from ideaflow.workspaces.models import Membership, Role, Workspace
+
+
+async def get_by_slug_with_role(
+    session: AsyncSession, slug: str, user_id: int | None
+) -> tuple[Workspace, Role | None] | None:
+    """The workspace and the viewer's role in it, in one round trip."""
+    stmt = select(Workspace, Membership.role).where(Workspace.slug == slug)
+    stmt = stmt.outerjoin(
+        Membership, (Membership.workspace_id == Workspace.id) & (Membership.user_id == (user_id or -1))
+    )
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        return None
+    return row[0], Role(row[1]) if row[1] else None
+
+
+async def get_by_slug(session: AsyncSession, slug: str) -> Workspace | None:
+    return await session.scalar(select(Workspace).where(Workspace.slug == slug))
+
+
+async def slug_taken(session: AsyncSession, slug: str) -> bool:
+    return (await session.scalar(select(func.count()).where(Workspace.slug == slug))) > 0
+
+
+async def list_for_user(session: AsyncSession, user_id: int) -> list[tuple[Workspace, Role]]:
+    rows = await session.execute(
+        select(Workspace, Membership.role)
+        .join(Membership, Membership.workspace_id == Workspace.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Workspace.name)
+    )
+    return [(w, Role(r)) for w, r in rows]
+
+
+async def list_members(session: AsyncSession, workspace_id: int) -> list[tuple[Membership, User]]:
+    rows = await session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.workspace_id == workspace_id)
+        .order_by(Membership.created_at, Membership.id)
+    )
+    return [(m, u) for m, u in rows]
+
+
+async def get_membership(session: AsyncSession, workspace_id: int, user_id: int) -> Membership | None:
+    return await session.scalar(
+        select(Membership).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+    )
+
+
+async def count_owners(session: AsyncSession, workspace_id: int) -> int:
+    return (
+        await session.scalar(
+            select(func.count()).where(Membership.workspace_id == workspace_id, Membership.role == Role.owner)
+        )
+        or 0
+    )
+
+
+async def add_member_if_missing(session: AsyncSession, workspace_id: int, user_id: int, role: Role) -> None:
+    await session.execute(
+        insert_ignoring_conflicts(
+            session,
+            Membership.__table__,
+            ["workspace_id", "user_id"],
+            workspace_id=workspace_id,
+            user_id=user_id,
+            role=role.value,
+            created_at=utcnow(),
+        )
+    )
+
+
+async def next_idea_number(session: AsyncSession, workspace_id: int) -> int:
+    """Hands out the next per-workspace number; the row lock serialises concurrent submissions."""
+    return await session.scalar(
+        update(Workspace)
+        .where(Workspace.id == workspace_id)
+        .values(idea_seq=Workspace.idea_seq + 1)
+        .returning(Workspace.idea_seq)
+    )

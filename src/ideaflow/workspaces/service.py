@@ -1,0 +1,146 @@
+"""Workspace rules: creation (the creator owns it), membership, and role changes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideaflow.accounts.models import User
+from ideaflow.errors import Conflict, Forbidden, Invalid, NotFound
+from ideaflow.workspaces import repository
+from ideaflow.workspaces.models import Membership, Role, Workspace
+from ideaflow.workspaces.schemas import SLUG_PATTERN
+
+# Top-level paths the app itself uses; a workspace cannot take them.
+RESERVED_SLUGS = frozenset(
+    {
+        "api",
+        "static",
+        "docs",
+        "redoc",
+        "openapi.json",
+        "signin",
+        "signup",
+        "signout",
+        "account",
+        "new",
+        "embed",
+        "widget.js",
+        "healthz",
+        "admin",
+        "workspaces",
+        "settings",
+        "login",
+        "logout",
+        "register",
+        "about",
+        "help",
+        "www",
+        "assets",
+        "favicon.ico",
+        "robots.txt",
+    }
+)
+
+
+@dataclass
+class WorkspaceContext:
+    """The workspace a request is about, who is asking, and their role there (None: not a member)."""
+
+    workspace: Workspace
+    user: User | None
+    role: Role | None
+
+    @property
+    def is_member(self) -> bool:
+        return self.role is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role is not None and self.role.is_staff
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is not None and self.role.is_admin
+
+
+def validate_slug(slug: str, field: str = "slug") -> str:
+    slug = slug.strip().lower()
+    if not re.fullmatch(SLUG_PATTERN, slug) or len(slug) < 2:
+        raise Invalid.field(field, "use 2–40 lower-case letters, digits or dashes")
+    return slug
+
+
+async def create_workspace(session: AsyncSession, *, user: User, name: str, slug: str) -> Workspace:
+    name = name.strip()
+    if not name:
+        raise Invalid.field("name", "is required")
+    if len(name) > 80:
+        raise Invalid.field("name", "must be at most 80 characters")
+    slug = validate_slug(slug)
+    if slug in RESERVED_SLUGS:
+        raise Invalid.field("slug", "is reserved; choose another")
+    if await repository.slug_taken(session, slug):
+        raise Conflict("That address is taken.", fields={"slug": "is already taken"})
+    workspace = Workspace(name=name, slug=slug, idea_seq=0)
+    session.add(workspace)
+    await session.flush()
+    session.add(Membership(workspace_id=workspace.id, user_id=user.id, role=Role.owner))
+    from ideaflow.boards import service as board_service
+
+    await board_service.create_default_board(session, workspace=workspace)
+    await session.flush()
+    return workspace
+
+
+async def load_context(session: AsyncSession, *, slug: str, user: User | None) -> WorkspaceContext:
+    found = await repository.get_by_slug_with_role(session, slug, user.id if user else None)
+    if found is None:
+        raise NotFound("No such workspace.")
+    workspace, role = found
+    return WorkspaceContext(workspace=workspace, user=user, role=role)
+
+
+async def list_my_workspaces(session: AsyncSession, *, user: User) -> list[tuple[Workspace, Role]]:
+    return await repository.list_for_user(session, user.id)
+
+
+async def join_as_member(session: AsyncSession, ctx: WorkspaceContext) -> None:
+    """Taking part on a public board (posting, voting, commenting) makes a person a member."""
+    if ctx.user is not None and ctx.role is None:
+        await repository.add_member_if_missing(session, ctx.workspace.id, ctx.user.id, Role.member)
+        ctx.role = Role.member
+
+
+def require_staff(ctx: WorkspaceContext) -> None:
+    if not ctx.is_staff:
+        raise Forbidden("Only staff of this workspace can do that.")
+
+
+def require_admin(ctx: WorkspaceContext) -> None:
+    if not ctx.is_admin:
+        raise Forbidden("Only owners and admins of this workspace can do that.")
+
+
+async def list_members(session: AsyncSession, ctx: WorkspaceContext) -> list[tuple[Membership, User]]:
+    require_staff(ctx)
+    return await repository.list_members(session, ctx.workspace.id)
+
+
+async def change_role(session: AsyncSession, ctx: WorkspaceContext, *, user_id: int, role: Role) -> Membership:
+    require_admin(ctx)
+    membership = await repository.get_membership(session, ctx.workspace.id, user_id)
+    if membership is None:
+        raise NotFound("That person is not a member of this workspace.")
+    current = Role(membership.role)
+    if ctx.role != Role.owner and (current == Role.owner or role == Role.owner):
+        raise Forbidden(
+            "Only owners can make or unmake owners.", fields={"role": "only owners can grant or remove owner"}
+        )
+    if current == Role.owner and role != Role.owner and await repository.count_owners(session, ctx.workspace.id) <= 1:
+        raise Conflict("A workspace needs at least one owner.", fields={"role": "the last owner cannot step down"})
+    membership.role = role
+    await session.flush()
+    return membership
