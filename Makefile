@@ -39,5 +39,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## Benchmarks (bench/README.md): small, medium and large data on PostgreSQL and SQLite; add BENCH_ARGS=--record to save.
+bench: install
+	$(BIN)/python -m bench --size small,medium,large --db both $(BENCH_ARGS)
+
+## The benchmark harness on tiny data (seconds): checks it still works.
+bench-smoke: install
+	$(BIN)/python -m bench --smoke $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules data test-output .pytest_cache

@@ -10,7 +10,7 @@ from typing import TypeVar
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideaflow.config import REPO_ROOT, get_settings
+from ideaflow.config import get_settings
 from ideaflow.db import Database, create_engine
 from ideaflow.errors import IdeaflowError
 
@@ -20,8 +20,9 @@ T = TypeVar("T")
 def _alembic_config():
     from alembic.config import Config
 
-    config = Config(str(REPO_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    app_dir = get_settings().app_dir
+    config = Config(str(app_dir / "alembic.ini"))
+    config.set_main_option("script_location", str(app_dir / "migrations"))
     return config
 
 
@@ -72,6 +73,7 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
         proxy_headers=True,
         forwarded_allow_ips="*" if settings.is_production else None,
         server_header=False,
+        access_log=settings.access_log,
         log_level="info",
     )
 

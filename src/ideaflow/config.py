@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,12 +35,16 @@ class Settings(BaseSettings):
     rate_limit_auth_per_minute: int = 10
     rate_limit_write_per_minute: int = 120
     redis_url: str = Field("", description="Optional shared store for rate limits across app servers.")
+    app_dir: Path = Field(
+        REPO_ROOT, description="Holds alembic.ini and migrations/ (the repository, or /app in the image)."
+    )
     static_dir: Path = REPO_ROOT / "static"
     templates_dir: Path = REPO_ROOT / "templates"
     node_modules_dir: Path = REPO_ROOT / "node_modules"
     log_sql: bool = False
+    access_log: bool = Field(True, description="One log line per request (turn off behind a proxy that logs).")
 
-    @field_validator("data_dir", "static_dir", "templates_dir", "node_modules_dir", mode="after")
+    @field_validator("app_dir", "data_dir", "static_dir", "templates_dir", "node_modules_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
@@ -64,14 +70,32 @@ class Settings(BaseSettings):
         """The configured key, or one generated once and kept beside the embedded database."""
         if self.secret_key:
             return self.secret_key
-        key_file = self.data_dir / "secret_key"
-        if key_file.exists():
-            return key_file.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        key_file.write_text(key)
-        key_file.chmod(0o600)
-        return key
+        if self.data_dir not in _generated_keys:
+            _generated_keys[self.data_dir] = _load_or_create_key(self.data_dir / "secret_key")
+        return _generated_keys[self.data_dir]
+
+
+_generated_keys: dict[Path, str] = {}
+
+
+def _load_or_create_key(key_file: Path) -> str:
+    """Read the key kept beside the embedded database, creating it atomically the first time
+    (O_EXCL: when several processes start together, one writes it and the others read it)."""
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    for _ in range(50):
+        key = key_file.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)  # another process is still writing it
+    raise RuntimeError(f"{key_file} is empty")
 
 
 @lru_cache

@@ -18,17 +18,17 @@ from starlette.middleware.gzip import GZipMiddleware
 from ideaflow import __version__
 from ideaflow.accounts import api as accounts_api
 from ideaflow.accounts import web as accounts_web
-from ideaflow.accounts.dependencies import verify_api_csrf, verify_csrf
+from ideaflow.accounts.dependencies import ViewerDep, verify_api_csrf, verify_csrf
 from ideaflow.boards import api as boards_api
 from ideaflow.comments import api as comments_api
 from ideaflow.comments import web as comments_web
 from ideaflow.config import Settings, get_settings
-from ideaflow.db import Database, create_engine
+from ideaflow.db import SAFE_METHODS, Database, create_engine
 from ideaflow.errors import IdeaflowError, RateLimited, Unauthorized
 from ideaflow.ideas import api as ideas_api
 from ideaflow.ideas import web as ideas_web
 from ideaflow.kit.middleware import SecurityMiddleware
-from ideaflow.kit.ratelimit import RateLimiter
+from ideaflow.kit.ratelimit import RateLimiter, rate_limit
 from ideaflow.kit.web import is_htmx, render
 from ideaflow.votes import api as votes_api
 from ideaflow.votes import web as votes_web
@@ -96,6 +96,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(request, 500, "internal", "Something went wrong on our side. Please try again.")
 
 
+async def limit_api_writes(request: Request, viewer: ViewerDep) -> None:
+    """Unsafe API calls count against the same per-user write budget as the web forms."""
+    if request.method not in SAFE_METHODS:
+        subject = f"user:{viewer.user.id}" if viewer.user else None
+        await rate_limit(request, "write", limit=get_settings().rate_limit_write_per_minute, subject=subject)
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -122,7 +129,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.redis_url)
 
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_api_csrf)])
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_api_csrf), Depends(limit_api_writes)])
     for module in (accounts_api, workspaces_api, boards_api, ideas_api, votes_api, comments_api):
         api.include_router(module.router)
     app.include_router(api)

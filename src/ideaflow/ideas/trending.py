@@ -4,6 +4,10 @@ An idea's weight is sum(2 ** -(age_i / half_life)) over its creation and its vot
 weights *now* is the same as comparing log(sum(exp(t_i / tau))) with tau = half_life / ln 2, because
 the common factor exp(-now / tau) cancels. That log-sum-exp only changes when a vote arrives or
 leaves, so sorting a million ideas by it is an index scan, not a computation per row.
+
+Withdrawing a vote subtracts in log space. That is exact to float precision while the contributions lie
+within about 20 time constants (29 half-lives) of each other; anything older weighs less than 2**-29 of
+the newest and may round away, which changes no ranking.
 """
 
 from __future__ import annotations
