@@ -112,7 +112,18 @@ async def session(database: Database) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-TABLES = ["comments", "votes", "ideas", "boards", "memberships", "api_tokens", "user_sessions", "workspaces", "users"]
+TABLES = [
+    "outbox_events",
+    "comments",
+    "votes",
+    "ideas",
+    "boards",
+    "memberships",
+    "api_tokens",
+    "user_sessions",
+    "workspaces",
+    "users",
+]
 
 
 @pytest.fixture

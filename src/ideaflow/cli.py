@@ -78,6 +78,20 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
     )
 
 
+@main.command()
+def worker() -> None:
+    """Deliver outbox events (notifications, emails, webhooks, tracker pushes) until SIGTERM.
+
+    On PostgreSQL run any number of these beside `ideaflow serve`; they share the work safely. On SQLite
+    the web process already delivers in process (unless IDEAFLOW_OUTBOX_IN_PROCESS=false)."""
+    import logging
+
+    from ideaflow.outbox.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(run_worker(get_settings()))
+
+
 @main.group()
 def db() -> None:
     """Database schema (Alembic migrations)."""

@@ -42,6 +42,18 @@ class Settings(BaseSettings):
     templates_dir: Path = REPO_ROOT / "templates"
     node_modules_dir: Path = REPO_ROOT / "node_modules"
     log_sql: bool = False
+    outbox_in_process: bool | None = Field(
+        None, description="Deliver outbox events inside the web process; unset means yes on SQLite, no on PostgreSQL."
+    )
+    outbox_batch_size: int = 20
+    outbox_lease_seconds: float = Field(
+        60.0, description="How long a worker owns a claimed event; a crashed worker's events are retried after it."
+    )
+    outbox_max_attempts: int = 8
+    outbox_backoff_base_seconds: float = 2.0
+    outbox_backoff_max_seconds: float = 3600.0
+    outbox_poll_seconds: float = 1.0
+    outbox_retention_days: float = Field(7.0, description="Delivered events are kept this long; 0 keeps them.")
     access_log: bool = Field(True, description="One log line per request (turn off behind a proxy that logs).")
 
     @field_validator("app_dir", "data_dir", "static_dir", "templates_dir", "node_modules_dir", mode="after")

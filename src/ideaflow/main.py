@@ -30,6 +30,7 @@ from ideaflow.ideas import web as ideas_web
 from ideaflow.kit.middleware import SecurityMiddleware
 from ideaflow.kit.ratelimit import RateLimiter, rate_limit
 from ideaflow.kit.web import is_htmx, render
+from ideaflow.outbox.worker import start_in_process_worker
 from ideaflow.votes import api as votes_api
 from ideaflow.votes import web as votes_web
 from ideaflow.workspaces import api as workspaces_api
@@ -110,7 +111,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
         app.state.database = database or Database.from_engine(create_engine(settings))
+        # A database handed in by tests is bound to one rolled-back transaction: no worker on it.
+        outbox_worker = start_in_process_worker(app.state.database, settings) if owned else None
         yield
+        if outbox_worker is not None:
+            await outbox_worker.stop()
         if owned:
             await app.state.database.engine.dispose()
 
