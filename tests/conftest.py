@@ -31,6 +31,9 @@ os.environ.update(
         "IDEAFLOW_RATE_LIMIT_AUTH_PER_MINUTE": "1000",
         "IDEAFLOW_RATE_LIMIT_WRITE_PER_MINUTE": "10000",
         "IDEAFLOW_REDIS_URL": "",
+        # Cheap argon2 parameters: the suite hashes hundreds of passwords; production keeps the defaults.
+        "IDEAFLOW_PASSWORD_HASH_TIME_COST": "1",
+        "IDEAFLOW_PASSWORD_HASH_MEMORY_KIB": "64",
     }
 )
 

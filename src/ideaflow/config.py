@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     trending_half_life_hours: float = 72.0
     author_edit_window_minutes: int = 30
+    password_hash_time_cost: int = Field(3, ge=1, description="argon2id passes.")
+    password_hash_memory_kib: int = Field(65536, ge=8, description="argon2id memory per hash, in KiB.")
     rate_limit_auth_per_minute: int = 10
     rate_limit_write_per_minute: int = 120
     redis_url: str = Field("", description="Optional shared store for rate limits across app servers.")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Integer, MetaData, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -157,3 +157,8 @@ def str_enum(enum_cls: type, length: int = 32) -> Enum:
         validate_strings=True,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+# Ids are 64-bit on PostgreSQL: anything larger in a URL is refused up front rather than overflowing a query.
+ID_MAX = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=ID_MAX, description="A numeric id.")]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from ideaflow.accounts import service
 from ideaflow.accounts.dependencies import CurrentUser
 from ideaflow.accounts.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenRead, UserRead
-from ideaflow.db import SessionDep
+from ideaflow.db import IdPath, SessionDep
 
 router = APIRouter(tags=["account"])
 
@@ -34,5 +34,5 @@ async def create_token(payload: ApiTokenCreate, session: SessionDep, user: Curre
 
 
 @router.delete("/me/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke an API token")
-async def revoke_token(token_id: int, session: SessionDep, user: CurrentUser) -> None:
+async def revoke_token(token_id: IdPath, session: SessionDep, user: CurrentUser) -> None:
     await service.revoke_api_token(session, user=user, token_id=token_id)

@@ -52,6 +52,10 @@ async def get_viewer(request: Request, session: SessionDep) -> Viewer:
             user = await service.user_for_session_token(session, raw)
             if user is not None:
                 viewer = Viewer(user=user, via="cookie", session_token=raw)
+    if viewer.user is not None:
+        # The viewer outlives the request's transaction: error pages are rendered after the rollback,
+        # which would otherwise expire the user and fail the page that names them in its header.
+        session.expunge(viewer.user)
     request.state.viewer = viewer
     request.state.csrf = csrf_token(get_settings().effective_secret_key(), csrf_binding(request, viewer))
     return viewer

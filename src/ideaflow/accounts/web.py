@@ -8,13 +8,17 @@ from fastapi.responses import Response
 from ideaflow.accounts import service
 from ideaflow.accounts.dependencies import CurrentUser, ViewerDep
 from ideaflow.config import get_settings
-from ideaflow.db import SessionDep
-from ideaflow.errors import IdeaflowError, Invalid
+from ideaflow.db import IdPath, SessionDep
+from ideaflow.errors import IdeaflowError, Invalid, RateLimited
 from ideaflow.kit.middleware import SESSION_COOKIE
 from ideaflow.kit.ratelimit import rate_limit
 from ideaflow.kit.web import form_data, redirect, render, safe_next
 
 router = APIRouter()
+
+
+def _retry_after(exc: IdeaflowError) -> dict[str, str] | None:
+    return {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
 
 
 def _set_session_cookie(response: Response, raw: str) -> None:
@@ -60,14 +64,15 @@ async def signin(request: Request, session: SessionDep, viewer: ViewerDep) -> Re
         )
         if not form.get("email", "").strip():
             raise Invalid.field("email", "is required")
-        user = await service.authenticate(session, email=form.get("email", ""), password=form.get("password", ""))
+        async with session.begin_nested():
+            user = await service.authenticate(session, email=form.get("email", ""), password=form.get("password", ""))
     except IdeaflowError as exc:
-        await session.rollback()
         return render(
             request,
             "accounts/signin.html",
             {"error": exc, "form": form, "next": safe_next(request.query_params.get("next"), "")},
             status_code=exc.status_code,
+            headers=_retry_after(exc),
         )
     return await _begin_session(request, session, viewer, user)
 
@@ -85,14 +90,17 @@ async def signup(request: Request, session: SessionDep, viewer: ViewerDep) -> Re
         email = form.get("email", "").strip()
         if not email or "@" not in email or len(email) > 254:
             raise Invalid.field("email", "enter a valid email address")
-        user = await service.sign_up(session, email=email, name=form.get("name", ""), password=form.get("password", ""))
+        async with session.begin_nested():
+            user = await service.sign_up(
+                session, email=email, name=form.get("name", ""), password=form.get("password", "")
+            )
     except IdeaflowError as exc:
-        await session.rollback()
         return render(
             request,
             "accounts/signup.html",
             {"error": exc, "form": form, "next": safe_next(request.query_params.get("next"), "")},
             status_code=exc.status_code,
+            headers=_retry_after(exc),
         )
     return await _begin_session(request, session, viewer, user)
 
@@ -116,9 +124,9 @@ async def account(request: Request, session: SessionDep, user: CurrentUser) -> R
 async def create_token(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     form = await form_data(request)
     try:
-        token, raw = await service.create_api_token(session, user=user, name=form.get("name", ""))
+        async with session.begin_nested():
+            token, raw = await service.create_api_token(session, user=user, name=form.get("name", ""))
     except IdeaflowError as exc:
-        await session.rollback()
         tokens = await service.list_api_tokens(session, user=user)
         return render(
             request,
@@ -136,6 +144,6 @@ async def create_token(request: Request, session: SessionDep, user: CurrentUser)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-async def revoke_token(request: Request, token_id: int, session: SessionDep, user: CurrentUser) -> Response:
+async def revoke_token(request: Request, token_id: IdPath, session: SessionDep, user: CurrentUser) -> Response:
     await service.revoke_api_token(session, user=user, token_id=token_id)
     return redirect(request, "/account")

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import User
 from ideaflow.comments.models import Comment
+from ideaflow.db import ID_MAX
 
 
 async def list_for_idea(session: AsyncSession, workspace_id: int, idea_id: int) -> list[tuple[Comment, str]]:
@@ -19,5 +20,8 @@ async def list_for_idea(session: AsyncSession, workspace_id: int, idea_id: int) 
     return [(c, n) for c, n in rows]
 
 
+# Ids are 64-bit; a larger id in a URL or form names no comment (and the drivers cannot bind it).
 async def get(session: AsyncSession, workspace_id: int, comment_id: int) -> Comment | None:
+    if not 1 <= comment_id <= ID_MAX:
+        return None
     return await session.scalar(select(Comment).where(Comment.workspace_id == workspace_id, Comment.id == comment_id))

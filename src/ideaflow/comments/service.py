@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
+from ideaflow import outbox
 from ideaflow.comments import repository
 from ideaflow.comments.models import Comment
 from ideaflow.comments.schemas import COMMENT_MAX
@@ -16,7 +18,6 @@ from ideaflow.ideas import repository as idea_repository
 from ideaflow.ideas import service as idea_service
 from ideaflow.ideas.service import IdeaView
 from ideaflow.kit import markdown
-from ideaflow.workspaces import service as workspace_service
 from ideaflow.workspaces.service import WorkspaceContext
 
 
@@ -42,14 +43,24 @@ def _clean(body: str) -> str:
 
 async def thread(session: AsyncSession, ctx: WorkspaceContext, view: IdeaView) -> list[CommentNode]:
     """Top-level comments oldest first, each with its replies. Removed comments stay as placeholders
-    while they have replies, so the conversation keeps its shape."""
+    while they have replies, so the conversation keeps its shape; removed replies simply go."""
     nodes: dict[int, CommentNode] = {}
     roots: list[CommentNode] = []
     for comment, author in await repository.list_for_idea(session, ctx.workspace.id, view.idea.id):
         node = nodes[comment.id] = CommentNode(comment=comment, author_name=author)
         parent = nodes.get(comment.parent_id) if comment.parent_id else None
-        (parent.replies if parent else roots).append(node)
-    return [n for n in roots if not n.deleted or any(not r.deleted for r in n.replies)]
+        if parent is None:
+            roots.append(node)
+        elif not node.deleted:
+            parent.replies.append(node)
+    return [n for n in roots if not n.deleted or n.replies]
+
+
+async def _count(session: AsyncSession, view: IdeaView, delta: int) -> None:
+    """Adjust the idea's comment count in SQL and let the loaded idea show the new number, so the page
+    rendered in the same request (the htmx swap) does not show the old count."""
+    _, comments = await idea_repository.change_counters(session, view.idea.id, comments=delta)
+    set_committed_value(view.idea, "comment_count", comments)
 
 
 async def add_comment(
@@ -66,7 +77,6 @@ async def add_comment(
             raise Invalid.field("parent_id", "that comment was removed")
         # Replies are one level deep: answering a reply joins the same conversation.
         parent_id = parent.parent_id or parent.id
-    await workspace_service.join_as_member(session, ctx)
     now = datetime.now(UTC)
     comment = Comment(
         workspace_id=ctx.workspace.id,
@@ -80,7 +90,19 @@ async def add_comment(
     )
     session.add(comment)
     await session.flush()
-    await idea_repository.change_counters(session, view.idea.id, comments=1)
+    await _count(session, view, +1)
+    await outbox.emit(
+        session,
+        type="comment.created",
+        workspace_id=ctx.workspace.id,
+        payload={
+            "comment_id": comment.id,
+            "idea_id": view.idea.id,
+            "number": view.idea.number,
+            "parent_id": comment.parent_id,
+            "actor_id": ctx.user.id,
+        },
+    )
     return comment
 
 
@@ -112,5 +134,5 @@ async def delete_comment(session: AsyncSession, ctx: WorkspaceContext, *, commen
         raise Forbidden("Only the author or staff can remove a comment.")
     comment.deleted_at = datetime.now(UTC)
     await session.flush()
-    await idea_repository.change_counters(session, view.idea.id, comments=-1)
+    await _count(session, view, -1)
     return comment

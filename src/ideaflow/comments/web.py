@@ -51,9 +51,11 @@ async def add_comment(
     try:
         await rate_limit(request, "comment", limit=get_settings().rate_limit_write_per_minute, subject=str(user.id))
         parent_id = int(parent) if parent and parent.isdigit() else None
-        comment = await service.add_comment(session, ctx, view, body=form.get("body", ""), parent_id=parent_id)
+        # A savepoint, not session.rollback(): a full rollback expires the workspace and idea that the
+        # page shown with the error still needs, and they cannot be reloaded lazily under asyncio.
+        async with session.begin_nested():
+            comment = await service.add_comment(session, ctx, view, body=form.get("body", ""), parent_id=parent_id)
     except IdeaflowError as exc:
-        await session.rollback()
         return await _after_change(request, session, ctx, number, error=exc, comment_form=form)
     return await _after_change(request, session, ctx, number, anchor=f"comment-{comment.id}")
 
@@ -83,9 +85,9 @@ async def edit_comment(
     form = await form_data(request)
     comment, view = await _own_comment(session, ctx, comment_id)
     try:
-        await service.edit_comment(session, ctx, comment_id=comment_id, body=form.get("body", ""))
+        async with session.begin_nested():
+            await service.edit_comment(session, ctx, comment_id=comment_id, body=form.get("body", ""))
     except IdeaflowError as exc:
-        await session.rollback()
         return render(
             request,
             "comments/edit.html",

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ideaflow.ideas.models import IdeaStatus
 
 TITLE_MIN, TITLE_MAX, BODY_MAX = 3, 140, 20_000
+# Idea numbers are 32-bit in the database; a larger number in a URL names no idea.
+NUMBER_MAX = 2**31 - 1
 
 
 class IdeaSort(StrEnum):
@@ -19,12 +21,17 @@ class IdeaSort(StrEnum):
 
 
 class IdeaCreate(BaseModel):
+    # Limits apply to the trimmed text, as the service counts them; "  ab  " is short, not six characters.
+    model_config = ConfigDict(str_strip_whitespace=True)
+
     board: str = Field(min_length=1, max_length=40, description="The board's slug.")
     title: str = Field(min_length=TITLE_MIN, max_length=TITLE_MAX)
     body: str = Field("", max_length=BODY_MAX, description="Markdown.")
 
 
 class IdeaUpdate(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
     title: str | None = Field(None, min_length=TITLE_MIN, max_length=TITLE_MAX)
     body: str | None = Field(None, max_length=BODY_MAX)
     status: IdeaStatus | None = Field(None, description="Staff only.")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideaflow import outbox
 from ideaflow.boards import repository as board_repository
 from ideaflow.boards import service as board_service
 from ideaflow.boards.models import Board
@@ -15,7 +16,7 @@ from ideaflow.errors import Forbidden, Invalid, NotFound, Unauthorized
 from ideaflow.ideas import repository, trending
 from ideaflow.ideas.models import Idea, IdeaStatus
 from ideaflow.ideas.repository import IdeaRow
-from ideaflow.ideas.schemas import BODY_MAX, TITLE_MAX, TITLE_MIN, IdeaSort
+from ideaflow.ideas.schemas import BODY_MAX, NUMBER_MAX, TITLE_MAX, TITLE_MIN, IdeaSort
 from ideaflow.kit import markdown
 from ideaflow.kit.pagination import decode_cursor, encode_cursor
 from ideaflow.votes import repository as vote_repository
@@ -119,6 +120,8 @@ async def get_idea(
     session: AsyncSession, ctx: WorkspaceContext, number: int | None = None, *, idea_id: int | None = None
 ) -> IdeaView:
     """An idea the viewer may see: deleted ideas and ideas on boards hidden from them are 404."""
+    if number is not None and not 1 <= number <= NUMBER_MAX:
+        raise NotFound("No such idea.")  # the database would refuse to compare with it
     row = await repository.get_row(session, ctx.workspace.id, number=number, idea_id=idea_id)
     if row is None or row.idea.deleted_at is not None or not board_service.can_see(ctx, row.board):
         raise NotFound("No such idea.")
@@ -138,7 +141,6 @@ async def create_idea(
     title, body = clean_title(title), clean_body(body)
     if not board.is_open and not ctx.is_staff:
         raise Forbidden("This board is closed to new ideas.", fields={"board": "is closed to new ideas"})
-    await workspace_service.join_as_member(session, ctx)
     now = datetime.now(UTC)
     number = await workspace_repository.next_idea_number(session, ctx.workspace.id)
     idea = Idea(
@@ -158,7 +160,13 @@ async def create_idea(
     )
     session.add(idea)
     await session.flush()
+    await outbox.emit(session, type="idea.created", workspace_id=ctx.workspace.id, payload=_event(idea, user.id))
     return idea
+
+
+def _event(idea: Idea, actor_id: int, **extra) -> dict:
+    """The payload of an idea event: ids and numbers, never private text (handlers load what they need)."""
+    return {"idea_id": idea.id, "number": idea.number, "board_id": idea.board_id, "actor_id": actor_id, **extra}
 
 
 def can_edit(ctx: WorkspaceContext, idea: Idea) -> bool:
@@ -198,6 +206,7 @@ async def update_idea(
     if body is not None:
         idea.body = clean_body(body)
         idea.body_html = markdown.render(idea.body)
+    previous_status = IdeaStatus(idea.status)
     if status is not None:
         idea.status = IdeaStatus(status)
     if board_slug is not None:
@@ -208,6 +217,13 @@ async def update_idea(
         view.row.board = target
     idea.updated_at = datetime.now(UTC)
     await session.flush()
+    if idea.status != previous_status:
+        await outbox.emit(
+            session,
+            type="idea.status_changed",
+            workspace_id=ctx.workspace.id,
+            payload=_event(idea, ctx.user.id, from_status=previous_status.value, to_status=idea.status.value),
+        )
     return idea
 
 
@@ -215,3 +231,6 @@ async def delete_idea(session: AsyncSession, ctx: WorkspaceContext, view: IdeaVi
     require_edit(ctx, view.idea)
     view.idea.deleted_at = datetime.now(UTC)
     await session.flush()
+    await outbox.emit(
+        session, type="idea.deleted", workspace_id=ctx.workspace.id, payload=_event(view.idea, ctx.user.id)
+    )

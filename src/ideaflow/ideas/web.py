@@ -116,11 +116,13 @@ async def create_idea(
     form = await form_data(request)
     try:
         await rate_limit(request, "post", limit=get_settings().rate_limit_write_per_minute, subject=str(user.id))
-        idea = await service.create_idea(
-            session, ctx, board=found, title=form.get("title", ""), body=form.get("body", "")
-        )
+        # A savepoint, not session.rollback(): a full rollback expires the workspace and board the
+        # error page still needs, and reloading them lazily is not possible under asyncio.
+        async with session.begin_nested():
+            idea = await service.create_idea(
+                session, ctx, board=found, title=form.get("title", ""), body=form.get("body", "")
+            )
     except IdeaflowError as exc:
-        await session.rollback()
         return await _new_idea_page(request, session, ctx, found, form=form, error=exc, status_code=exc.status_code)
     return redirect(request, f"/{ctx.workspace.slug}/ideas/{idea.number}")
 
@@ -165,11 +167,13 @@ async def edit_idea(request: Request, number: int, ctx: WorkspaceDep, session: S
             status = _enum_or_none(IdeaStatus, form["status"])
             if status is None:
                 raise Invalid.field("status", "is not a known status")
-        await service.update_idea(
-            session, ctx, view, title=form.get("title", ""), body=form.get("body", ""), status=status
-        )
+        async with session.begin_nested():
+            await service.update_idea(
+                session, ctx, view, title=form.get("title", ""), body=form.get("body", ""), status=status
+            )
     except IdeaflowError as exc:
-        await session.rollback()
+        # Reloading undoes any half-applied change to the idea before the form is shown again.
+        view = await service.get_idea(session, ctx, number)
         return render(
             request,
             "ideas/edit.html",

@@ -9,7 +9,14 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+from ideaflow.config import get_settings
+
+_settings = get_settings()
+# argon2id; cost is configurable for small machines (and kept cheap in the test suite), never below the
+# library's minimums. Hashes record their parameters, so raising them later rehashes at the next sign-in.
+_hasher = PasswordHasher(
+    time_cost=_settings.password_hash_time_cost, memory_cost=_settings.password_hash_memory_kib, parallelism=1
+)
 # Verifying against this when the email is unknown keeps sign-in timing the same either way.
 _DUMMY_HASH = _hasher.hash("ideaflow-timing-equaliser")
 

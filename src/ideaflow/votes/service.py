@@ -16,7 +16,6 @@ from ideaflow.ideas.models import Idea, IdeaStatus
 from ideaflow.ideas.service import IdeaView
 from ideaflow.kit.sql import dialect_name
 from ideaflow.votes import repository
-from ideaflow.workspaces import service as workspace_service
 from ideaflow.workspaces.service import WorkspaceContext
 
 
@@ -37,7 +36,6 @@ async def add_vote(session: AsyncSession, ctx: WorkspaceContext, view: IdeaView)
         raise Unauthorized("Sign in to vote.")
     idea = view.idea
     _check_open(idea)
-    await workspace_service.join_as_member(session, ctx)
     now = datetime.now(UTC)
     if not await repository.insert_vote(session, ctx.workspace.id, idea.id, ctx.user.id, now):
         return VoteResult(voted=True, vote_count=idea.vote_count, changed=False)

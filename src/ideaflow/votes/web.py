@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ideaflow.accounts.dependencies import CurrentUser
+from ideaflow.accounts.dependencies import ViewerDep
 from ideaflow.config import get_settings
 from ideaflow.db import SessionDep
+from ideaflow.errors import Unauthorized
 from ideaflow.ideas import service as idea_service
 from ideaflow.kit.ratelimit import rate_limit
 from ideaflow.kit.web import back_url, form_data, is_htmx, redirect, render
@@ -19,8 +22,15 @@ router = APIRouter()
 
 @router.post("/{workspace}/ideas/{number}/vote")
 async def toggle_vote(
-    request: Request, number: int, ctx: WorkspaceDep, session: SessionDep, user: CurrentUser
+    request: Request, number: int, ctx: WorkspaceDep, session: SessionDep, viewer: ViewerDep
 ) -> Response:
+    user = viewer.user
+    if user is None:
+        if is_htmx(request):
+            raise Unauthorized("Sign in to vote.")
+        # Without JavaScript the button is a plain form post: sign in first, then come back here.
+        back = back_url(request, f"/{ctx.workspace.slug}/ideas/{number}")
+        return redirect(request, "/signin?next=" + quote(back))
     await rate_limit(request, "vote", limit=get_settings().rate_limit_write_per_minute, subject=str(user.id))
     form = await form_data(request)
     view = await idea_service.get_idea(session, ctx, number)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from ideaflow.accounts.dependencies import CurrentUser
-from ideaflow.db import SessionDep
+from ideaflow.db import IdPath, SessionDep
 from ideaflow.workspaces import service
 from ideaflow.workspaces.dependencies import WorkspaceDep
 from ideaflow.workspaces.models import Role
-from ideaflow.workspaces.schemas import MemberRead, RoleChange, WorkspaceCreate, WorkspaceRead
+from ideaflow.workspaces.schemas import MemberAdd, MemberRead, RoleChange, WorkspaceCreate, WorkspaceRead
 
 router = APIRouter(tags=["workspaces"])
 
@@ -54,8 +54,21 @@ async def list_members(ctx: WorkspaceDep, session: SessionDep) -> list[MemberRea
     ]
 
 
+@router.post(
+    "/{workspace}/members",
+    response_model=MemberRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add an existing account as a member (admins)",
+)
+async def add_member(payload: MemberAdd, ctx: WorkspaceDep, session: SessionDep) -> MemberRead:
+    membership, user = await service.add_member(session, ctx, email=payload.email, role=payload.role)
+    return MemberRead(
+        user_id=user.id, name=user.name, email=user.email, role=Role(membership.role), joined_at=membership.created_at
+    )
+
+
 @router.put("/{workspace}/members/{user_id}", response_model=MemberRead, summary="Change a member's role (admins)")
-async def change_role(user_id: int, payload: RoleChange, ctx: WorkspaceDep, session: SessionDep) -> MemberRead:
+async def change_role(user_id: IdPath, payload: RoleChange, ctx: WorkspaceDep, session: SessionDep) -> MemberRead:
     membership = await service.change_role(session, ctx, user_id=user_id, role=payload.role)
     from ideaflow.accounts import repository as account_repository
 

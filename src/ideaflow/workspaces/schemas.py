@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from ideaflow.workspaces.models import Role
 
@@ -37,6 +37,11 @@ class MemberRead(BaseModel):
     email: str | None = Field(None, description="Shown to admins only.")
     role: Role
     joined_at: datetime
+
+
+class MemberAdd(BaseModel):
+    email: EmailStr
+    role: Role = Role.member
 
 
 class RoleChange(BaseModel):

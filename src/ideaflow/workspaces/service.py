@@ -25,6 +25,7 @@ RESERVED_SLUGS = frozenset(
         "signup",
         "signout",
         "account",
+        "me",
         "new",
         "embed",
         "widget.js",
@@ -107,11 +108,28 @@ async def list_my_workspaces(session: AsyncSession, *, user: User) -> list[tuple
     return await repository.list_for_user(session, user.id)
 
 
-async def join_as_member(session: AsyncSession, ctx: WorkspaceContext) -> None:
-    """Taking part on a public board (posting, voting, commenting) makes a person a member."""
-    if ctx.user is not None and ctx.role is None:
-        await repository.add_member_if_missing(session, ctx.workspace.id, ctx.user.id, Role.member)
-        ctx.role = Role.member
+async def add_member(
+    session: AsyncSession, ctx: WorkspaceContext, *, email: str, role: Role
+) -> tuple[Membership, User]:
+    """Admins grant membership (which opens private boards) to people who already have an account."""
+    from ideaflow.accounts import repository as account_repository
+    from ideaflow.accounts.service import normalise_email
+
+    require_admin(ctx)
+    if role == Role.owner and ctx.role != Role.owner:
+        raise Forbidden("Only owners can make owners.", fields={"role": "only owners can grant owner"})
+    user = await account_repository.get_user_by_email(session, normalise_email(email))
+    if user is None or user.password_hash is None:
+        raise NotFound(
+            "No account uses that email yet: ask them to sign up first.",
+            fields={"email": "has no ideaflow account yet"},
+        )
+    if await repository.get_membership(session, ctx.workspace.id, user.id) is not None:
+        raise Conflict("That person is already a member.", fields={"email": "is already a member"})
+    membership = Membership(workspace_id=ctx.workspace.id, user_id=user.id, role=role)
+    session.add(membership)
+    await session.flush()
+    return membership, user
 
 
 def require_staff(ctx: WorkspaceContext) -> None:

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from ideaflow.accounts.dependencies import CurrentUser, ViewerDep
 from ideaflow.boards import service as board_service
 from ideaflow.boards.models import Visibility
-from ideaflow.db import SessionDep
+from ideaflow.db import IdPath, SessionDep
 from ideaflow.errors import IdeaflowError, Invalid
 from ideaflow.kit.web import form_data, redirect, render
 from ideaflow.workspaces import service
@@ -34,11 +34,12 @@ async def new_workspace_page(request: Request, _: CurrentUser) -> Response:
 async def create_workspace(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     form = await form_data(request)
     try:
-        workspace = await service.create_workspace(
-            session, user=user, name=form.get("name", ""), slug=form.get("slug", "")
-        )
+        # A savepoint, so that a refusal undoes only this attempt and the page can still be rendered.
+        async with session.begin_nested():
+            workspace = await service.create_workspace(
+                session, user=user, name=form.get("name", ""), slug=form.get("slug", "")
+            )
     except IdeaflowError as exc:
-        await session.rollback()
         return render(request, "workspaces/new.html", {"error": exc, "form": form}, status_code=exc.status_code)
     return redirect(request, f"/{workspace.slug}")
 
@@ -84,17 +85,17 @@ def _visibility(value: str) -> Visibility:
 async def create_board(request: Request, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser) -> Response:
     form = await form_data(request)
     try:
-        await board_service.create_board(
-            session,
-            ctx,
-            name=form.get("name", ""),
-            slug=form.get("slug", ""),
-            description=form.get("description", ""),
-            visibility=_visibility(form.get("visibility", "")),
-            is_open=_checkbox(form, "is_open"),
-        )
+        async with session.begin_nested():
+            await board_service.create_board(
+                session,
+                ctx,
+                name=form.get("name", ""),
+                slug=form.get("slug", ""),
+                description=form.get("description", ""),
+                visibility=_visibility(form.get("visibility", "")),
+                is_open=_checkbox(form, "is_open"),
+            )
     except IdeaflowError as exc:
-        await session.rollback()
         return await _settings_page(
             request, session, ctx, status_code=exc.status_code, board_error=exc, board_form=form
         )
@@ -108,26 +109,47 @@ async def update_board(
     form = await form_data(request)
     found = await board_service.get_board(session, ctx, board)
     try:
-        await board_service.update_board(
-            session,
-            ctx,
-            found,
-            name=form.get("name", found.name),
-            description=form.get("description", ""),
-            visibility=_visibility(form.get("visibility", "")),
-            is_open=_checkbox(form, "is_open"),
-        )
+        async with session.begin_nested():
+            await board_service.update_board(
+                session,
+                ctx,
+                found,
+                name=form.get("name", found.name),
+                description=form.get("description", ""),
+                visibility=_visibility(form.get("visibility", "")),
+                is_open=_checkbox(form, "is_open"),
+            )
     except IdeaflowError as exc:
-        await session.rollback()
         return await _settings_page(
             request, session, ctx, status_code=exc.status_code, edit_error=exc, edit_board=board
         )
     return redirect(request, f"/{ctx.workspace.slug}/settings")
 
 
+@router.post("/{workspace}/settings/members")
+async def add_member(request: Request, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser) -> Response:
+    form = await form_data(request)
+    try:
+        role = Role(form.get("role") or "member")
+    except ValueError:
+        role = None
+    try:
+        if role is None:
+            raise Invalid.field("role", "choose owner, admin, staff or member")
+        if not form.get("email", "").strip():
+            raise Invalid.field("email", "is required")
+        async with session.begin_nested():
+            await service.add_member(session, ctx, email=form.get("email", ""), role=role)
+    except IdeaflowError as exc:
+        return await _settings_page(
+            request, session, ctx, status_code=exc.status_code, add_member_error=exc, add_member_form=form
+        )
+    return redirect(request, f"/{ctx.workspace.slug}/settings#members")
+
+
 @router.post("/{workspace}/settings/members/{user_id}")
 async def change_role(
-    request: Request, user_id: int, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser
+    request: Request, user_id: IdPath, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser
 ) -> Response:
     form = await form_data(request)
     try:
@@ -137,9 +159,9 @@ async def change_role(
     try:
         if role is None:
             raise Invalid.field("role", "choose owner, admin, staff or member")
-        await service.change_role(session, ctx, user_id=user_id, role=role)
+        async with session.begin_nested():
+            await service.change_role(session, ctx, user_id=user_id, role=role)
     except IdeaflowError as exc:
-        await session.rollback()
         return await _settings_page(
             request, session, ctx, status_code=exc.status_code, member_error=exc, member_id=user_id
         )

@@ -1,0 +1,87 @@
+"""The pages people load most cost a fixed number of SQL statements, however many ideas a workspace has:
+no query per idea for its author, board or the viewer's vote."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from ideaflow.ideas import service as idea_service
+from ideaflow.votes import service as vote_service
+from tests.conftest import web_sign_in
+from tests.factories import PASSWORD, context, default_board, make_token, make_user, make_workspace
+
+
+@contextmanager
+def counting(database):
+    statements: list[str] = []
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield statements
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", before_cursor_execute)
+
+
+async def _workspace_with_ideas(session, *, ideas: int, viewer):
+    """A workspace with `ideas` ideas by one author; the viewer has voted for every third one."""
+    author = await make_user(session)
+    workspace = await make_workspace(session, owner=author)
+    board = await default_board(session, workspace)
+    author_ctx = await context(session, workspace, author)
+    created = [
+        await idea_service.create_idea(session, author_ctx, board=board, title=f"Idea {n}", body=f"Details {n}")
+        for n in range(ideas)
+    ]
+    viewer_ctx = await context(session, workspace, viewer)
+    for idea in created[::3]:
+        await vote_service.add_vote(session, viewer_ctx, await idea_service.get_idea(session, viewer_ctx, idea.number))
+    return workspace
+
+
+async def _statements(database, client, url: str, headers=None) -> list[str]:
+    warm = await client.get(url, headers=headers)  # first use of a token records it; measure the steady state
+    assert warm.status_code == 200, warm.text
+    with counting(database) as statements:
+        response = await client.get(url, headers=headers)
+    assert response.status_code == 200
+    return statements
+
+
+@pytest.fixture
+async def small_and_large(session):
+    viewer = await make_user(session)
+    small = await _workspace_with_ideas(session, ideas=10, viewer=viewer)
+    large = await _workspace_with_ideas(session, ideas=200, viewer=viewer)
+    return viewer, small, large
+
+
+@pytest.mark.parametrize("page", ["/{ws}", "/{ws}/boards/feature-requests"], ids=["portal", "board"])
+async def test_html_list_pages_cost_the_same_queries_for_10_and_200_ideas(
+    database, session, client, small_and_large, page
+):
+    viewer, small, large = small_and_large
+    await web_sign_in(client, viewer.email, PASSWORD)
+    few = await _statements(database, client, page.format(ws=small.slug))
+    many = await _statements(database, client, page.format(ws=large.slug))
+    assert len(few) == len(many), "\n".join(many)
+    assert len(many) <= 12, "\n".join(many)
+    newest = (await client.get(page.format(ws=large.slug), params={"sort": "new"})).text
+    assert newest.count('aria-pressed="true"') == 7  # of ideas 200..181, the viewer voted for 199, 196, ..., 181
+
+
+async def test_idea_list_api_costs_the_same_queries_for_10_and_200_ideas(database, session, client, small_and_large):
+    viewer, small, large = small_and_large
+    headers = await make_token(session, viewer)
+    few = await _statements(database, client, f"/api/v1/{small.slug}/ideas?sort=new", headers)
+    many = await _statements(database, client, f"/api/v1/{large.slug}/ideas?sort=new", headers)
+    many_top = await _statements(database, client, f"/api/v1/{large.slug}/ideas?sort=top&limit=100", headers)
+    assert len(few) == len(many) == len(many_top), "\n".join(many_top)
+    assert len(many) <= 10, "\n".join(many)
+    page = (await client.get(f"/api/v1/{large.slug}/ideas?sort=new&limit=100", headers=headers)).json()
+    assert sum(item["voted"] for item in page["items"]) == 33  # 199, 196, ..., 103
