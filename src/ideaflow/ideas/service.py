@@ -117,14 +117,22 @@ async def similar_ideas(
 
 
 async def get_idea(
-    session: AsyncSession, ctx: WorkspaceContext, number: int | None = None, *, idea_id: int | None = None
+    session: AsyncSession,
+    ctx: WorkspaceContext,
+    number: int | None = None,
+    *,
+    idea_id: int | None = None,
+    with_voted: bool = True,
 ) -> IdeaView:
-    """An idea the viewer may see: deleted ideas and ideas on boards hidden from them are 404."""
+    """An idea the viewer may see: deleted ideas and ideas on boards hidden from them are 404.
+    `with_voted=False` skips looking up the viewer's own vote, for callers (voting) that learn it anyway."""
     if number is not None and not 1 <= number <= NUMBER_MAX:
         raise NotFound("No such idea.")  # the database would refuse to compare with it
     row = await repository.get_row(session, ctx.workspace.id, number=number, idea_id=idea_id)
     if row is None or row.idea.deleted_at is not None or not board_service.can_see(ctx, row.board):
         raise NotFound("No such idea.")
+    if not with_voted:
+        return IdeaView(row=row)
     return (await _with_votes(session, ctx, [row]))[0]
 
 

@@ -33,7 +33,7 @@ async def toggle_vote(
         return redirect(request, "/signin?next=" + quote(back))
     await rate_limit(request, "vote", limit=get_settings().rate_limit_write_per_minute, subject=str(user.id))
     form = await form_data(request)
-    view = await idea_service.get_idea(session, ctx, number)
+    view = await idea_service.get_idea(session, ctx, number, with_voted=False)
     if form.get("action") == "remove":
         result = await service.remove_vote(session, ctx, view)
     else:
