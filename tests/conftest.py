@@ -143,6 +143,28 @@ async def committed_database(engine: AsyncEngine) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+async def scratch_database_url(tmp_path) -> AsyncIterator[str]:
+    """An empty database no other test touches (for migrations and subprocesses): a new SQLite file, or a
+    new PostgreSQL database dropped afterwards."""
+    if not IS_POSTGRES:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'scratch.db'}"
+        return
+    import asyncpg
+
+    name = f"ideaflow_scratch_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = TEST_PG_URL.rsplit("/", 1)[0] + "/postgres"
+    conn = await asyncpg.connect(admin)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    try:
+        yield TEST_PG_URL.replace("postgresql://", "postgresql+asyncpg://", 1).rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        conn = await asyncpg.connect(admin)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+@pytest.fixture
 def app(database: Database):
     return create_app(database=database)
 

@@ -4,10 +4,7 @@ a fresh database of its own (SQLite file or a new PostgreSQL database), never th
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -17,7 +14,7 @@ from sqlalchemy import inspect
 from ideaflow.config import get_settings
 from ideaflow.db import create_engine
 from ideaflow.models import Base
-from tests.conftest import _TMP, IS_POSTGRES, TEST_PG_URL, alembic_config
+from tests.conftest import alembic_config
 
 # The same filter as migrations/env.py: search structures exist only in migrations, per database.
 SEARCH_ONLY_OBJECTS = {"search_vector", "ideas_fts"}
@@ -27,31 +24,6 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     if name in SEARCH_ONLY_OBJECTS or (type_ == "table" and name and name.startswith("ideas_fts")):
         return False
     return not (type_ == "index" and name == "ix_ideas_search_vector")
-
-
-def _admin_dsn() -> str:
-    return TEST_PG_URL.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
-
-
-@pytest.fixture
-async def fresh_url() -> AsyncIterator[str]:
-    """The URL of an empty database that only this test touches; dropped afterwards."""
-    if not IS_POSTGRES:
-        yield f"sqlite+aiosqlite:///{_TMP / f'migrations-{uuid.uuid4().hex[:8]}.db'}"
-        return
-    import asyncpg
-
-    name = f"ideaflow_migrations_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(_admin_dsn())
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    base = TEST_PG_URL.replace("postgresql://", "postgresql+asyncpg://", 1).rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        conn = await asyncpg.connect(_admin_dsn())
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 def _config(url: str):
@@ -90,31 +62,31 @@ def _revision(connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-async def test_models_and_migrations_agree(fresh_url):
-    await _alembic(command.upgrade, fresh_url, "head")
-    assert await _inspect(fresh_url, _differences) == []
+async def test_models_and_migrations_agree(scratch_database_url):
+    await _alembic(command.upgrade, scratch_database_url, "head")
+    assert await _inspect(scratch_database_url, _differences) == []
 
 
-async def test_downgrade_to_base_and_upgrade_to_head_again(fresh_url):
-    head = ScriptDirectory.from_config(_config(fresh_url)).get_current_head()
-    await _alembic(command.upgrade, fresh_url, "head")
-    assert await _inspect(fresh_url, _revision) == head
-    assert {"ideas", "votes", "comments"} <= await _inspect(fresh_url, _tables)
+async def test_downgrade_to_base_and_upgrade_to_head_again(scratch_database_url):
+    head = ScriptDirectory.from_config(_config(scratch_database_url)).get_current_head()
+    await _alembic(command.upgrade, scratch_database_url, "head")
+    assert await _inspect(scratch_database_url, _revision) == head
+    assert {"ideas", "votes", "comments"} <= await _inspect(scratch_database_url, _tables)
 
-    await _alembic(command.downgrade, fresh_url, "base")
-    assert await _inspect(fresh_url, _revision) is None
-    assert await _inspect(fresh_url, _tables) <= {"alembic_version"}
+    await _alembic(command.downgrade, scratch_database_url, "base")
+    assert await _inspect(scratch_database_url, _revision) is None
+    assert await _inspect(scratch_database_url, _tables) <= {"alembic_version"}
 
-    await _alembic(command.upgrade, fresh_url, "head")
-    assert await _inspect(fresh_url, _revision) == head
-    assert await _inspect(fresh_url, _differences) == []
+    await _alembic(command.upgrade, scratch_database_url, "head")
+    assert await _inspect(scratch_database_url, _revision) == head
+    assert await _inspect(scratch_database_url, _differences) == []
 
 
-async def test_every_migration_downgrades_one_step_at_a_time(fresh_url):
-    config = _config(fresh_url)
+async def test_every_migration_downgrades_one_step_at_a_time(scratch_database_url):
+    config = _config(scratch_database_url)
     revisions = [s.revision for s in ScriptDirectory.from_config(config).walk_revisions()]
-    await _alembic(command.upgrade, fresh_url, "head")
+    await _alembic(command.upgrade, scratch_database_url, "head")
     for expected in [*revisions[1:], None]:
-        await _alembic(command.downgrade, fresh_url, "-1")
-        assert await _inspect(fresh_url, _revision) == expected
-    assert await _inspect(fresh_url, _tables) <= {"alembic_version"}
+        await _alembic(command.downgrade, scratch_database_url, "-1")
+        assert await _inspect(scratch_database_url, _revision) == expected
+    assert await _inspect(scratch_database_url, _tables) <= {"alembic_version"}

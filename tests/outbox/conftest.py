@@ -4,8 +4,6 @@ and a database of its own for tests that run worker processes or migrations."""
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
@@ -16,7 +14,7 @@ from ideaflow.db import Database, utcnow
 from ideaflow.outbox import Registry
 from ideaflow.outbox.models import OutboxEvent
 from ideaflow.outbox.worker import OutboxWorker, WorkerOptions
-from tests.conftest import IS_POSTGRES, TEST_PG_URL, alembic_config
+from tests.conftest import alembic_config
 
 
 @pytest.fixture
@@ -77,27 +75,6 @@ def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
 
 
 @pytest.fixture
-async def own_database_url(tmp_path) -> AsyncIterator[str]:
-    """An empty database no other test touches: a new SQLite file, or a new PostgreSQL database dropped after."""
-    if not IS_POSTGRES:
-        yield f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}"
-        return
-    import asyncpg
-
-    name = f"ideaflow_outbox_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = TEST_PG_URL.rsplit("/", 1)[0] + "/postgres"
-    conn = await asyncpg.connect(admin)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    try:
-        yield TEST_PG_URL.replace("postgresql://", "postgresql+asyncpg://", 1).rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        conn = await asyncpg.connect(admin)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
-
-
-@pytest.fixture
-async def migrated_database_url(own_database_url: str) -> str:
-    await asyncio.to_thread(migrate, own_database_url)
-    return own_database_url
+async def migrated_database_url(scratch_database_url: str) -> str:
+    await asyncio.to_thread(migrate, scratch_database_url)
+    return scratch_database_url
