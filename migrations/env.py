@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ideaflow.config import get_settings
 from ideaflow.db import create_engine
-from ideaflow.models import Base
+from ideaflow.models import Base, include_in_schema_comparison
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -18,23 +18,13 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 target_metadata = Base.metadata
 
-# Search structures that live only in migrations, because they are database-specific:
-# PostgreSQL's generated tsvector column and SQLite's FTS5 shadow tables.
-SEARCH_ONLY_OBJECTS = {"search_vector", "ideas_fts"}
-
-
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    if name in SEARCH_ONLY_OBJECTS or (type_ == "table" and name and name.startswith("ideas_fts")):
-        return False
-    return not (type_ == "index" and name == "ix_ideas_search_vector")
-
 
 def do_run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
-        include_object=include_object,
+        include_object=include_in_schema_comparison,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

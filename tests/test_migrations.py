@@ -13,17 +13,8 @@ from sqlalchemy import inspect
 
 from ideaflow.config import get_settings
 from ideaflow.db import create_engine
-from ideaflow.models import Base
+from ideaflow.models import Base, include_in_schema_comparison
 from tests.conftest import alembic_config
-
-# The same filter as migrations/env.py: search structures exist only in migrations, per database.
-SEARCH_ONLY_OBJECTS = {"search_vector", "ideas_fts"}
-
-
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    if name in SEARCH_ONLY_OBJECTS or (type_ == "table" and name and name.startswith("ideas_fts")):
-        return False
-    return not (type_ == "index" and name == "ix_ideas_search_vector")
 
 
 def _config(url: str):
@@ -49,7 +40,12 @@ async def _inspect(url: str, fn):
 
 def _differences(connection) -> list:
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "include_object": include_object, "target_metadata": Base.metadata}
+        connection,
+        opts={
+            "compare_type": True,
+            "include_object": include_in_schema_comparison,
+            "target_metadata": Base.metadata,
+        },
     )
     return compare_metadata(context, Base.metadata)
 

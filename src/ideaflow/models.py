@@ -21,4 +21,14 @@ __all__ = [
     "UserSession",
     "Vote",
     "Workspace",
+    "include_in_schema_comparison",
 ]
+
+# Search structures that live only in migrations, because they are database-specific: PostgreSQL's generated
+# tsvector column (and its GIN index) and SQLite's FTS5 table with its shadow tables.
+SEARCH_ONLY_OBJECTS = frozenset({"search_vector", "ideas_fts", "ix_ideas_search_vector"})
+
+
+def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's include_object filter: compare everything the models describe, not the search structures."""
+    return not (name in SEARCH_ONLY_OBJECTS or (type_ == "table" and name and name.startswith("ideas_fts")))
