@@ -115,18 +115,11 @@ async def session(database: Database) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-TABLES = [
-    "outbox_events",
-    "comments",
-    "votes",
-    "ideas",
-    "boards",
-    "memberships",
-    "api_tokens",
-    "user_sessions",
-    "workspaces",
-    "users",
-]
+def _all_tables() -> list[str]:
+    """Every table the models describe, children before parents, so deletes respect foreign keys."""
+    from ideaflow.models import Base
+
+    return [table.name for table in reversed(Base.metadata.sorted_tables)]
 
 
 @pytest.fixture
@@ -135,9 +128,9 @@ async def committed_database(engine: AsyncEngine) -> AsyncIterator[Database]:
     yield Database.from_engine(engine)
     async with engine.begin() as conn:
         if IS_POSTGRES:
-            await conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+            await conn.execute(text(f"TRUNCATE {', '.join(_all_tables())} RESTART IDENTITY CASCADE"))
         else:
-            for table in TABLES:
+            for table in _all_tables():
                 await conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed table names
             await conn.execute(text("INSERT INTO ideas_fts(ideas_fts) VALUES ('rebuild')"))
 

@@ -19,6 +19,10 @@ from ideaflow import __version__
 from ideaflow.accounts import api as accounts_api
 from ideaflow.accounts import web as accounts_web
 from ideaflow.accounts.dependencies import ViewerDep, verify_api_csrf, verify_csrf
+from ideaflow.audit import api as audit_api
+from ideaflow.audit import web as audit_web
+from ideaflow.backlog import api as backlog_api
+from ideaflow.backlog import web as backlog_web
 from ideaflow.boards import api as boards_api
 from ideaflow.comments import api as comments_api
 from ideaflow.comments import web as comments_web
@@ -27,12 +31,27 @@ from ideaflow.db import SAFE_METHODS, Database, create_engine
 from ideaflow.errors import IdeaflowError, RateLimited, Unauthorized
 from ideaflow.ideas import api as ideas_api
 from ideaflow.ideas import web as ideas_web
+from ideaflow.invitations import api as invitations_api
+from ideaflow.invitations import web as invitations_web
 from ideaflow.kit.middleware import SecurityMiddleware
 from ideaflow.kit.ratelimit import RateLimiter, rate_limit
 from ideaflow.kit.web import is_htmx, render
+from ideaflow.notifications import api as notifications_api
+from ideaflow.notifications import web as notifications_web
+from ideaflow.outbox import web as outbox_web
 from ideaflow.outbox.worker import start_in_process_worker
+from ideaflow.ranking import api as ranking_api
+from ideaflow.ranking import web as ranking_web
+from ideaflow.statuses import api as statuses_api
+from ideaflow.statuses import web as statuses_web
+from ideaflow.tags import api as tags_api
+from ideaflow.tags import web as tags_web
 from ideaflow.votes import api as votes_api
 from ideaflow.votes import web as votes_web
+from ideaflow.webhooks import api as webhooks_api
+from ideaflow.webhooks import web as webhooks_web
+from ideaflow.widget import api as widget_api
+from ideaflow.widget import web as widget_web
 from ideaflow.workspaces import api as workspaces_api
 from ideaflow.workspaces import web as workspaces_web
 
@@ -135,7 +154,23 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.rate_limiter = RateLimiter(settings.redis_url)
 
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_api_csrf), Depends(limit_api_writes)])
-    for module in (accounts_api, workspaces_api, boards_api, ideas_api, votes_api, comments_api):
+    for module in (
+        accounts_api,
+        workspaces_api,
+        boards_api,
+        ideas_api,
+        votes_api,
+        comments_api,
+        statuses_api,
+        tags_api,
+        audit_api,
+        notifications_api,
+        invitations_api,
+        webhooks_api,
+        widget_api,
+        ranking_api,
+        backlog_api,
+    ):
         api.include_router(module.router)
     app.include_router(api)
 
@@ -155,7 +190,23 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     web = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
     # Fixed paths first; the workspace routes (/{workspace}/...) come last.
-    for module in (accounts_web, workspaces_web, ideas_web, votes_web, comments_web):
+    for module in (
+        accounts_web,
+        widget_web,
+        invitations_web,
+        notifications_web,
+        statuses_web,
+        tags_web,
+        audit_web,
+        outbox_web,
+        webhooks_web,
+        ranking_web,
+        backlog_web,
+        workspaces_web,
+        ideas_web,
+        votes_web,
+        comments_web,
+    ):
         web.include_router(module.router)
     app.include_router(web)
 

@@ -31,7 +31,11 @@ log = logging.getLogger("ideaflow.outbox")
 
 # Modules that register handlers when imported. Both the in-process worker and `ideaflow worker` import
 # them, so a process that delivers events always knows every handler.
-HANDLER_MODULES: tuple[str, ...] = ()
+HANDLER_MODULES: tuple[str, ...] = (
+    "ideaflow.notifications.handlers",
+    "ideaflow.webhooks.handlers",
+    "ideaflow.backlog.handlers",
+)
 
 ERROR_LIMIT = 2000
 PRUNE_EVERY = timedelta(hours=1)

@@ -1,0 +1,5 @@
+"""Audit: JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Audit: HTML pages and htmx fragments."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

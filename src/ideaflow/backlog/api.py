@@ -1,0 +1,5 @@
+"""Backlog: JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

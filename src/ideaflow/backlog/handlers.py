@@ -1,0 +1,1 @@
+"""Backlog: outbox event handlers, registered when the worker loads this module."""

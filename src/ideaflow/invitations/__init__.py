@@ -1,0 +1,1 @@
+"""Workspace invitations: single-use, expiring links scoped to one workspace."""

@@ -1,0 +1,5 @@
+"""Invitations: JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

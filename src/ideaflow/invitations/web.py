@@ -1,0 +1,5 @@
+"""Invitations: HTML pages and htmx fragments."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""Outgoing email: rendering and sending messages over SMTP."""

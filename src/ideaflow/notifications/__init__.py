@@ -1,0 +1,1 @@
+"""Subscriptions, notification preferences, in-app notifications and their delivery."""

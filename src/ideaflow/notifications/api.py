@@ -1,0 +1,5 @@
+"""Notifications: JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

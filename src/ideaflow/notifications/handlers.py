@@ -1,0 +1,1 @@
+"""Notifications: outbox event handlers, registered when the worker loads this module."""

@@ -1,0 +1,5 @@
+"""Outbox: the admins' page of dead-lettered events."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""Ranking: scoring functions (top, trending, confidence, demand, priority) and pairwise voting."""

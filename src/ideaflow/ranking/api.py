@@ -1,0 +1,5 @@
+"""Ranking: JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Ranking: HTML pages and htmx fragments."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

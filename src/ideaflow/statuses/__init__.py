@@ -1,0 +1,1 @@
+"""Custom statuses per workspace, status changes with official responses, and the idea timeline."""

@@ -1,0 +1,5 @@
+"""Statuses: JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

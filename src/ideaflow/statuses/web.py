@@ -1,0 +1,5 @@
+"""Statuses: HTML pages and htmx fragments."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""Staff-defined, coloured tags on ideas."""

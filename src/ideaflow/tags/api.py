@@ -1,0 +1,5 @@
+"""Tags: JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

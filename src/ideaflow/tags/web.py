@@ -1,0 +1,5 @@
+"""Tags: HTML pages and htmx fragments."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Webhooks: JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

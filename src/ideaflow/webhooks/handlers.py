@@ -1,0 +1,1 @@
+"""Webhooks: outbox event handlers, registered when the worker loads this module."""

@@ -1,0 +1,5 @@
+"""Webhooks: HTML pages and htmx fragments."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

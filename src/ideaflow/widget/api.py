@@ -1,0 +1,5 @@
+"""Widget: JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
