@@ -146,3 +146,24 @@ async def test_a_vote_lifts_the_trending_score_and_withdrawing_restores_it(sessi
     after = await session.scalar(select(Idea.trending_score).where(Idea.id == idea.id))
     assert during > before
     assert after == pytest.approx(before, abs=1e-9)
+
+
+async def test_only_real_vote_changes_become_events(session):
+    from ideaflow.outbox.models import OutboxEvent
+
+    workspace = await make_workspace(session)
+    idea = await make_idea(session, workspace)
+    user = await make_user(session)
+    ctx = await context(session, workspace, user)
+    view = await idea_service.get_idea(session, ctx, idea.number)
+
+    for change in (service.add_vote, service.add_vote, service.remove_vote, service.remove_vote):
+        await change(session, ctx, view)
+    rows = (
+        await session.scalars(select(OutboxEvent).where(OutboxEvent.type.like("vote.%")).order_by(OutboxEvent.id))
+    ).all()
+    assert [(row.type, row.payload["idea_id"], row.payload["actor_id"]) for row in rows] == [
+        ("vote.cast", idea.id, user.id),
+        ("vote.withdrawn", idea.id, user.id),
+    ]
+    assert all(row.workspace_id == workspace.id for row in rows)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ideaflow import outbox
 from ideaflow.config import get_settings
 from ideaflow.errors import Conflict, Unauthorized
 from ideaflow.ideas import repository as idea_repository
@@ -44,6 +45,7 @@ async def add_vote(session: AsyncSession, ctx: WorkspaceContext, view: IdeaView)
         session, idea.id, votes=1, trending=trending.sql_add(Idea.trending_score, x, dialect_name(session))
     )
     set_committed_value(idea, "vote_count", votes)
+    await _emit(session, ctx, idea, "vote.cast")
     return VoteResult(voted=True, vote_count=votes, changed=True)
 
 
@@ -64,4 +66,11 @@ async def remove_vote(session: AsyncSession, ctx: WorkspaceContext, view: IdeaVi
     )
     votes, _ = await idea_repository.change_counters(session, idea.id, votes=-1, trending=expression)
     set_committed_value(idea, "vote_count", votes)
+    await _emit(session, ctx, idea, "vote.withdrawn")
     return VoteResult(voted=False, vote_count=votes, changed=True)
+
+
+async def _emit(session: AsyncSession, ctx: WorkspaceContext, idea: Idea, type: str) -> None:
+    # Only real changes are events: a repeated PUT or DELETE changes nothing and tells nobody.
+    payload = {"idea_id": idea.id, "number": idea.number, "board_id": idea.board_id, "actor_id": ctx.user.id}
+    await outbox.emit(session, type=type, workspace_id=ctx.workspace.id, payload=payload)
