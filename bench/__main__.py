@@ -48,6 +48,11 @@ def parse(argv: list[str]) -> run.Options:
     parser.add_argument("--smoke", action="store_true", help="tiny data, 2 s scenarios, 1 worker: checks the harness")
     parser.add_argument("--keep", action="store_true", help="keep the seeded databases (for poking at them)")
     parser.add_argument("--seed-only", action="store_true", help="create and seed the databases, then stop")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample ideaflow's workers with py-spy during each scenario and report where the time goes",
+    )
     parser.add_argument("--fail-on-targets", action="store_true", help="exit non-zero when a target is missed")
     args = parser.parse_args(argv)
 
@@ -72,6 +77,7 @@ def parse(argv: list[str]) -> run.Options:
         keep=args.keep,
         fail_on_targets=args.fail_on_targets,
         seed_only=args.seed_only,
+        profile=args.profile,
     )
 
 

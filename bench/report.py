@@ -11,6 +11,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from bench import profile
+
 README = Path(__file__).resolve().parent / "README.md"
 START, END = "<!-- bench-results:start -->", "<!-- bench-results:end -->"
 
@@ -197,6 +199,17 @@ def markdown(data: dict) -> str:
             f"| {run['size']} | {run['db']} | {rows.get('ideas', 0):,} | {rows.get('votes', 0):,} "
             f"| {rows.get('comments', 0):,} | {rows.get('users', 0):,} | {_num(seconds)} s |"
         )
+    profiled = [r for run in data["runs"] for r in run["results"] if r.get("profile")]
+    if profiled:
+        lines += ["", "Where ideaflow's time goes (py-spy, sampling the workers during the measured window):", ""]
+        for r in profiled:
+            summary = profile.Profile(
+                samples=r["profile"]["samples"],
+                layers=[tuple(x) for x in r["profile"]["layers"]],
+                hottest=[tuple(x) for x in r["profile"]["hottest"]],
+                leaves=[tuple(x) for x in r["profile"].get("leaves", [])],
+            )
+            lines.append(profile.markdown(f"{r['size']} / {r['db']} / {r['scenario']}", summary))
     lines += ["", "Not measured: " + "; ".join(f"**{k}** — {v}" for k, v in data["not_measured"].items()), ""]
     facts = data["machine"]
     lines.append("Machine: " + " · ".join(f"{k}: {v}" for k, v in facts.items() if v is not None))

@@ -12,13 +12,14 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import httpx
 
-from bench import seed
+from bench import profile, seed
 from bench.load import percentile
 from bench.procs import CpuMeter, Server, free_port, postgres_backends_cpu, tree_cpu
 
@@ -52,6 +53,7 @@ class Options:
     keep: bool = False
     fail_on_targets: bool = False
     seed_only: bool = False
+    profile: bool = False
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Result:
     client_cpu: float | None = None
     db_locked: int | None = None
     server_exceptions: int | None = None
+    profile: dict | None = None
     workers: int = 1
     connections: int = 0
     duration_s: float = 0.0
@@ -178,7 +181,9 @@ def _read_json(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-async def run_client(spec: dict, tmp: Path, sources: dict) -> tuple[dict, dict[str, float]]:
+async def run_client(
+    spec: dict, tmp: Path, sources: dict, on_measure_start: Callable[[], Awaitable[None]] | None = None
+) -> tuple[dict, dict[str, float]]:
     """Run the load generator in its own process; sample CPU between its measure_start and measure_end."""
     spec_path, out_path = tmp / "spec.json", tmp / "client-result.json"
     _write_spec(spec_path, out_path, spec)
@@ -193,6 +198,8 @@ async def run_client(spec: dict, tmp: Path, sources: dict) -> tuple[dict, dict[s
         event = json.loads(line).get("event") if line.startswith(b"{") else None
         if event == "measure_start":
             meter.start()
+            if on_measure_start is not None:
+                await on_measure_start()
         elif event == "measure_end":
             cpu = await meter.stop()
     _, stderr = await proc.communicate()
@@ -275,9 +282,20 @@ async def run_scenarios(
             "duration": opts.duration, "warmup": opts.warmup, "seed": 7,
         }  # fmt: skip
         offset = server.log_size()
-        load, cpu = await run_client(spec, tmp, sources)
+        sampler: list[asyncio.subprocess.Process] = []
+        folded = opts.out / f"profile-{size.name}-{db.kind}-{name}.folded"
+
+        async def start_sampling(folded: Path = folded, sampler: list = sampler) -> None:
+            folded.parent.mkdir(parents=True, exist_ok=True)
+            if (proc := await profile.record(server.pid, opts.duration, folded)) is not None:
+                sampler.append(proc)
+
+        wants_profile = opts.profile and app == "ideaflow"
+        load, cpu = await run_client(spec, tmp, sources, start_sampling if wants_profile else None)
         server_log = server.log_since(offset)
         extra = {"server_exceptions": server_log.count("Traceback (most recent call last)")}
+        if wants_profile:
+            extra["profile"] = await _collect_profile(sampler, folded)
         if db.kind == "sqlite":
             extra["db_locked"] = server_log.count("database is locked")
         result = _result(size.name, db.kind, app, name, opts, workers, load, cpu, **extra)
@@ -287,6 +305,24 @@ async def run_scenarios(
         )
         results.append(result)
     return results
+
+
+async def _collect_profile(sampler: list[asyncio.subprocess.Process], folded: Path) -> dict | None:
+    if not sampler:
+        log("py-spy is not installed: no profile")
+        return None
+    _, stderr = await sampler[0].communicate()
+    if sampler[0].returncode != 0:
+        log(f"py-spy failed: {stderr.decode()[-500:]}")
+        return None
+    summary = profile.summarise(await asyncio.to_thread(folded.read_text))
+    return {
+        "file": folded.name,
+        "samples": summary.samples,
+        "layers": summary.layers,
+        "hottest": summary.hottest,
+        "leaves": summary.leaves,
+    }
 
 
 def _pg_conn_args(dsn: str) -> tuple[list[str], dict[str, str], str]:
