@@ -24,11 +24,14 @@ from ideaflow.audit import web as audit_web
 from ideaflow.backlog import api as backlog_api
 from ideaflow.backlog import web as backlog_web
 from ideaflow.boards import api as boards_api
+from ideaflow.changelog import api as changelog_api
+from ideaflow.changelog import web as changelog_web
 from ideaflow.comments import api as comments_api
 from ideaflow.comments import web as comments_web
 from ideaflow.config import Settings, get_settings
 from ideaflow.db import SAFE_METHODS, Database, create_engine
 from ideaflow.errors import IdeaflowError, RateLimited, Unauthorized
+from ideaflow.feeds import web as feeds_web
 from ideaflow.ideas import api as ideas_api
 from ideaflow.ideas import web as ideas_web
 from ideaflow.invitations import api as invitations_api
@@ -42,6 +45,8 @@ from ideaflow.outbox import web as outbox_web
 from ideaflow.outbox.worker import start_in_process_worker
 from ideaflow.ranking import api as ranking_api
 from ideaflow.ranking import web as ranking_web
+from ideaflow.roadmap import api as roadmap_api
+from ideaflow.roadmap import web as roadmap_web
 from ideaflow.statuses import api as statuses_api
 from ideaflow.statuses import web as statuses_web
 from ideaflow.tags import api as tags_api
@@ -170,6 +175,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         widget_api,
         ranking_api,
         backlog_api,
+        roadmap_api,
+        changelog_api,
     ):
         api.include_router(module.router)
     app.include_router(api)
@@ -202,6 +209,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         webhooks_web,
         ranking_web,
         backlog_web,
+        roadmap_web,
+        changelog_web,
+        feeds_web,
         workspaces_web,
         ideas_web,
         votes_web,

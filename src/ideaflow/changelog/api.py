@@ -1,0 +1,5 @@
+"""Changelog: JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

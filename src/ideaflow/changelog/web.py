@@ -1,0 +1,5 @@
+"""Changelog: HTML pages and htmx fragments."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""Atom feeds: new ideas per board, an idea's public history, the roadmap and the changelog."""

@@ -1,0 +1,5 @@
+"""Feeds: HTML pages and htmx fragments."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Roadmap: JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Roadmap: HTML pages and htmx fragments."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
