@@ -13,12 +13,15 @@ from sqlalchemy import func, select
 from ideaflow import demo
 from ideaflow.accounts import service as account_service
 from ideaflow.accounts.models import User
+from ideaflow.audit.models import AuditEvent
 from ideaflow.boards.models import Board, Visibility
 from ideaflow.comments.models import Comment
 from ideaflow.config import get_settings
 from ideaflow.errors import Conflict
 from ideaflow.ideas import trending
 from ideaflow.ideas.models import Idea, IdeaStatus
+from ideaflow.statuses.models import OfficialResponse, TimelineEntry
+from ideaflow.tags.models import IdeaTag, Tag
 from ideaflow.votes.models import Vote
 from ideaflow.workspaces.models import Membership, Role, Workspace
 from tests.conftest import web_sign_in
@@ -74,7 +77,8 @@ async def test_every_vote_count_and_comment_count_matches_the_rows(session, acme
         (
             await session.execute(
                 select(Comment.idea_id, func.count())
-                .where(Comment.workspace_id == acme.id, Comment.deleted_at.is_(None))
+                # Internal notes are staff-only and never counted in the public comment count.
+                .where(Comment.workspace_id == acme.id, Comment.deleted_at.is_(None), Comment.internal.is_(False))
                 .group_by(Comment.idea_id)
             )
         ).all()
@@ -102,7 +106,7 @@ async def test_ideas_are_numbered_one_to_n_in_creation_order_and_the_sequence_is
 
 
 async def test_statuses_are_varied_and_most_ideas_are_open(session, acme):
-    statuses = Counter(IdeaStatus(i.status) for i in await _ideas(session, acme))
+    statuses = Counter(i.status for i in await _ideas(session, acme))
     assert len(statuses) >= 4
     assert statuses.most_common(1)[0][0] == IdeaStatus.open
 
@@ -131,7 +135,7 @@ async def _staff_ids(session, workspace: Workspace) -> set[int]:
 
 
 async def test_closed_ideas_took_their_votes_and_requests_before_they_closed(session, acme):
-    closed = {i.id: i.updated_at for i in await _ideas(session, acme) if not IdeaStatus(i.status).accepts_votes}
+    closed = {i.id: i.updated_at for i in await _ideas(session, acme) if not i.accepts_votes}
     assert closed
     for idea_id, at in await session.execute(select(Vote.idea_id, Vote.created_at).where(Vote.idea_id.in_(closed))):
         assert at <= closed[idea_id]
@@ -139,21 +143,62 @@ async def test_closed_ideas_took_their_votes_and_requests_before_they_closed(ses
     customer_comments = await session.scalars(
         select(Comment).where(Comment.idea_id.in_(closed), Comment.parent_id.is_(None), Comment.author_id.not_in(staff))
     )
+    reactions = {text for texts in demo.STATUS_REACTIONS.values() for text in texts}
     for comment in customer_comments:
-        assert comment.created_at <= closed[comment.idea_id]
+        # After an idea closes, customers only react to the team's answer.
+        assert comment.created_at <= closed[comment.idea_id] or comment.body in reactions
 
 
 async def test_staff_answered_every_idea_whose_status_changed(session, acme):
     staff = await _staff_ids(session, acme)
-    answered = set(
+    responses = (
+        await session.execute(
+            select(OfficialResponse.idea_id, OfficialResponse.author_id).where(OfficialResponse.workspace_id == acme.id)
+        )
+    ).all()
+    moved = {i.id for i in await _ideas(session, acme) if i.status != IdeaStatus.open}
+    assert moved and moved == {idea_id for idea_id, _ in responses}
+    assert {author for _, author in responses} <= staff
+    # Each change is in the idea's timeline and in the audit log, by the same person.
+    changes = (
+        await session.execute(
+            select(TimelineEntry.idea_id, TimelineEntry.to_status).where(TimelineEntry.workspace_id == acme.id)
+        )
+    ).all()
+    ideas = {i.id: i for i in await _ideas(session, acme)}
+    assert {idea_id for idea_id, _ in changes} == moved
+    assert all(ideas[idea_id].status == to for idea_id, to in changes)
+    audited = await session.scalar(
+        select(func.count()).where(AuditEvent.workspace_id == acme.id, AuditEvent.action == "idea.status_changed")
+    )
+    assert audited == len(moved)
+
+
+async def test_demo_has_tags_a_taggable_board_and_a_few_internal_notes(session, acme):
+    tagged = Counter(
+        await session.scalars(
+            select(Tag.name).join(IdeaTag, IdeaTag.tag_id == Tag.id).where(Tag.workspace_id == acme.id)
+        )
+    )
+    assert len(tagged) >= 5 and min(tagged.values()) >= 3
+    board = await session.scalar(select(Board).where(Board.workspace_id == acme.id, Board.slug == "feature-requests"))
+    assert board.customers_can_tag
+    notes = list(await session.scalars(select(Comment).where(Comment.workspace_id == acme.id, Comment.internal)))
+    assert 2 <= len(notes) <= 20
+    staff = await _staff_ids(session, acme)
+    assert all(n.author_id in staff for n in notes)
+    # Notes are not counted in the public comment counts.
+    counts = dict(
+        (await session.execute(select(Idea.id, Idea.comment_count).where(Idea.workspace_id == acme.id))).all()
+    )
+    public = Counter(
         await session.scalars(
             select(Comment.idea_id).where(
-                Comment.workspace_id == acme.id, Comment.parent_id.is_(None), Comment.author_id.in_(staff)
+                Comment.workspace_id == acme.id, Comment.internal.is_(False), Comment.deleted_at.is_(None)
             )
         )
     )
-    moved = {i.id for i in await _ideas(session, acme) if IdeaStatus(i.status) != IdeaStatus.open}
-    assert moved and moved <= answered
+    assert all(counts[i] == public.get(i, 0) for i in counts)
 
 
 async def test_trending_score_is_what_the_vote_service_would_have_stored(session, acme):

@@ -4,7 +4,6 @@ schemathesis run against a seeded workspace finds no server errors and no error 
 from __future__ import annotations
 
 import contextlib
-import time
 
 import httpx
 import pytest
@@ -136,7 +135,6 @@ async def test_fuzzing_the_api_finds_no_server_errors_and_one_error_shape(sessio
 
     problems: list[str] = []
     sent = 0
-    started = time.monotonic()
     for operation in operations:
         names = {p.name for p in operation.path_parameters}
         seeded = {k: v for k, v in known.items() if k in names}
@@ -172,11 +170,9 @@ async def test_fuzzing_the_api_finds_no_server_errors_and_one_error_shape(sessio
                     problems.append(f"{label}: {response.status_code} {exc.exceptions[0].title}")
                 if shape := _error_shape_problem(response):
                     problems.append(f"{label}: {shape}")
-    elapsed = time.monotonic() - started
     await client.aclose()
     assert sent > 10 * len(operations)
     assert not problems, "\n".join(problems[:40])
-    assert elapsed < 60, f"the fuzz run took {elapsed:.0f} s"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/fuzz/ideas/not-a-number", "/api/v1/nobody-here/ideas"])

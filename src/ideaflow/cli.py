@@ -92,6 +92,15 @@ def worker() -> None:
     asyncio.run(run_worker(get_settings()))
 
 
+@main.command("send-digests")
+def send_digests() -> None:
+    """Send every queued daily digest now (workers also send them daily at IDEAFLOW_DIGEST_HOUR_UTC)."""
+    from ideaflow.notifications import digest
+
+    sent = asyncio.run(digest.send_now(get_settings()))
+    click.echo(f"Sent {sent} digest email(s).")
+
+
 @main.group()
 def db() -> None:
     """Database schema (Alembic migrations)."""

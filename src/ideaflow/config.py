@@ -56,7 +56,34 @@ class Settings(BaseSettings):
     outbox_backoff_max_seconds: float = 3600.0
     outbox_poll_seconds: float = 1.0
     outbox_retention_days: float = Field(7.0, description="Delivered events are kept this long; 0 keeps them.")
+    webhooks_allow_private_targets: bool = Field(
+        False,
+        description="Let webhooks reach loopback and private-network addresses (and plain http), for self-hosters "
+        "whose receivers live inside their own network. Cloud metadata addresses stay refused.",
+    )
+    webhooks_connect_timeout_seconds: float = 5.0
+    webhooks_read_timeout_seconds: float = 10.0
+    webhooks_max_response_bytes: int = Field(65536, description="Response bodies are read up to this size, no more.")
+    webhooks_disable_after_failures: int = Field(
+        15, description="Consecutive failed deliveries after which an endpoint is disabled (with the next setting)."
+    )
+    webhooks_disable_after_hours: float = Field(
+        24.0, description="...and only once its first failure in the streak is at least this old."
+    )
+    widget_session_minutes: int = Field(
+        60, ge=1, le=1440, description="How long a widget session (traded for a company's identity token) lasts."
+    )
     access_log: bool = Field(True, description="One log line per request (turn off behind a proxy that logs).")
+    # Outgoing email (notifications, password resets, invitations).
+    smtp_host: str = Field("", description="SMTP server; empty means email is not configured and nothing is sent.")
+    smtp_port: int = Field(587, description="587 for STARTTLS, 465 for implicit TLS, 25 for none.")
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: str = Field("starttls", pattern="^(none|starttls|tls)$", description="none | starttls | tls")
+    smtp_from: str = Field("ideaflow <ideaflow@localhost>", description="The From address of every email.")
+    smtp_timeout_seconds: float = 20.0
+    smtp_ca_file: str = Field("", description="A CA bundle to trust for the SMTP server's certificate (internal CAs).")
+    digest_hour_utc: int = Field(8, ge=0, le=23, description="When the daily notification digest goes out (UTC).")
 
     @field_validator("app_dir", "data_dir", "static_dir", "templates_dir", "node_modules_dir", mode="after")
     @classmethod

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts import service as account_service
 from ideaflow.accounts.models import User
+from ideaflow.audit.models import AuditEvent
 from ideaflow.boards import repository as board_repository
 from ideaflow.boards import service as board_service
 from ideaflow.boards.models import Board, Visibility
@@ -22,6 +23,9 @@ from ideaflow.ideas import service as idea_service
 from ideaflow.ideas import trending
 from ideaflow.ideas.models import Idea, IdeaStatus
 from ideaflow.kit import markdown
+from ideaflow.statuses.models import OfficialResponse, ResponseRevision, TimelineEntry, TimelineKind
+from ideaflow.statuses.service import DEFAULT_STATUSES
+from ideaflow.tags.models import IdeaTag, Tag
 from ideaflow.votes.models import Vote
 from ideaflow.workspaces import repository as workspace_repository
 from ideaflow.workspaces import service as workspace_service
@@ -36,6 +40,30 @@ CUSTOMER_EMAIL = "customer@acme.example"
 PASSWORD = "acme-demo-password"
 RANDOM_SEED = 20240611
 HISTORY_DAYS = 180
+
+CATEGORY = {key: category for key, _, _, category in DEFAULT_STATUSES}
+
+
+def _accepts_votes(status: IdeaStatus) -> bool:
+    return CATEGORY[status.value].accepts_votes
+
+
+# Tags staff use to slice the backlog: (name, colour, words in a title or body that earn the tag).
+TAGS = [
+    ("Performance", "#0891b2", ("fast", "slow", "speed", "performance", "cache", "load")),
+    ("Enterprise", "#7c3aed", ("sso", "saml", "audit", "permission", "role", "compliance", "admin")),
+    ("Collaboration", "#db2777", ("share", "team", "comment", "mention", "collaborat")),
+    ("API", "#ea580c", ("api", "webhook", "sdk", "endpoint", "integration")),
+    ("Mobile", "#16a34a", ("mobile", "phone", "ios", "android", "tablet")),
+    ("Reporting", "#2563eb", ("report", "pdf", "export", "csv", "digest", "email")),
+]
+# Internal notes the team left on a few ideas (staff only).
+INTERNAL_NOTES = [
+    "Three enterprise prospects asked for this on sales calls this quarter. Worth sizing before planning.",
+    "Related to the query engine rewrite: let's not promise dates until that lands.",
+    "Support sees about two tickets a week about this. Linking them in the tracker.",
+    "Design has early mock-ups in the shared drive; ping Priya before replying to customers.",
+]
 
 UR, PL, IP, SH, DE = (
     IdeaStatus.under_review,
@@ -1474,6 +1502,8 @@ class _IdeaPlan:
     status_at: datetime
     votes: list[tuple[_Person, datetime]] = field(default_factory=list)
     comments: list[_CommentPlan] = field(default_factory=list)
+    response: _CommentPlan | None = None
+    notes: list[_CommentPlan] = field(default_factory=list)
 
 
 class _Builder:
@@ -1636,7 +1666,7 @@ class _Builder:
 
     def _plan_votes(self, plan: _IdeaPlan, customers: list[_Person]) -> None:
         rng = self.rng
-        closed = not plan.status.accepts_votes
+        closed = not _accepts_votes(plan.status)
         end = plan.status_at if closed else self.now
         # Some open ideas get a second wind (shared in a newsletter, mentioned on a call): trending shows them.
         burst = not closed and rng.random() < 0.15 and plan.created_at < self.ago(10)
@@ -1696,15 +1726,19 @@ class _Builder:
             if comment.replies and comment.author not in staff and rng.random() < 0.08:
                 comment.deleted_at = self.between(min(r.at for r in comment.replies), self.now)
         if plan.status != IdeaStatus.open:
+            # The staff's answer is the idea's official response, posted with the status change.
             note = plan.seed.note or rng.choice(STATUS_NOTES[plan.status])
-            answer = _CommentPlan(rng.choice(staff), note, plan.status_at)
+            plan.response = _CommentPlan(rng.choice(staff), note, plan.status_at)
             if plan.seed.heat or rng.random() < 0.4:
                 reactions = STATUS_REACTIONS[plan.status]
                 repliers = rng.sample(voters, min(len(voters), rng.randint(1, 2)))
                 for replier, reaction in zip(repliers, rng.sample(reactions, len(repliers)), strict=True):
-                    reply_at = self.between(plan.status_at + timedelta(minutes=30), self.now, skew=2.5)
-                    answer.replies.append(_CommentPlan(replier, reaction, reply_at))
-            comments.append(answer)
+                    reaction_at = self.between(plan.status_at + timedelta(minutes=30), self.now, skew=2.5)
+                    comments.append(_CommentPlan(replier, reaction, reaction_at))
+        if plan.seed.heat >= 2 and rng.random() < 0.5:
+            plan.notes.append(
+                _CommentPlan(rng.choice(staff), rng.choice(INTERNAL_NOTES), self.between(plan.created_at, self.now))
+            )
         for comment in comments:
             comment.replies.sort(key=lambda c: c.at)
         plan.comments = sorted(comments, key=lambda c: c.at)
@@ -1726,7 +1760,8 @@ class _Builder:
                     title=idea_service.clean_title(plan.seed.title),
                     body=body,
                     body_html=markdown.render(body),
-                    status=plan.status,
+                    status=plan.status.value,
+                    status_category=CATEGORY[plan.status.value],
                     vote_count=len(plan.votes),
                     comment_count=sum(
                         (c.deleted_at is None) + sum(r.deleted_at is None for r in c.replies) for c in plan.comments
@@ -1769,4 +1804,128 @@ class _Builder:
             ((reply, parent_row, idea) for parent_row, c, idea in top for reply in c.replies), key=lambda t: t[0].at
         )
         self.session.add_all([row(idea, reply, parent_row.id) for reply, parent_row, idea in replies])
+        await self.session.flush()
+        await self._write_triage(workspace, ideas, plans)
+
+    async def _write_triage(self, workspace: Workspace, ideas: list[Idea], plans: list[_IdeaPlan]) -> None:
+        """Official responses with the timeline and audit rows of the status changes, tags, internal notes."""
+        rng = self.rng
+        answered = [(idea, plan) for idea, plan in zip(ideas, plans, strict=True) if plan.response is not None]
+        responses = [
+            OfficialResponse(
+                workspace_id=workspace.id,
+                idea_id=idea.id,
+                author_id=plan.response.author.user.id,
+                body=plan.response.body,
+                body_html=markdown.render(plan.response.body),
+                created_at=plan.response.at,
+                updated_at=plan.response.at,
+                edit_count=0,
+            )
+            for idea, plan in answered
+        ]
+        self.session.add_all(responses)
+        await self.session.flush()
+        revisions, entries, audit_rows = [], [], []
+        for response, (idea, plan) in zip(responses, answered, strict=True):
+            actor = plan.response.author.user.id
+            revisions.append(
+                ResponseRevision(
+                    workspace_id=workspace.id,
+                    response_id=response.id,
+                    editor_id=actor,
+                    body=response.body,
+                    body_html=response.body_html,
+                    created_at=response.created_at,
+                )
+            )
+            entries.append(
+                TimelineEntry(
+                    workspace_id=workspace.id,
+                    idea_id=idea.id,
+                    actor_id=actor,
+                    kind=TimelineKind.status_changed.value,
+                    from_status=IdeaStatus.open.value,
+                    to_status=plan.status.value,
+                    response_id=response.id,
+                    source="staff",
+                    created_at=plan.status_at,
+                )
+            )
+            audit_rows.append(
+                AuditEvent(
+                    workspace_id=workspace.id,
+                    actor_id=actor,
+                    action="idea.status_changed",
+                    target_type="idea",
+                    target_id=idea.id,
+                    before={"status": IdeaStatus.open.value},
+                    after={"status": plan.status.value, "response_id": response.id, "source": "staff"},
+                    created_at=plan.status_at,
+                )
+            )
+        # One shipped idea's answer was corrected after posting: its history shows both versions.
+        shipped = [(r, plan) for r, (_, plan) in zip(responses, answered, strict=True) if plan.status == SH]
+        if shipped:
+            response, plan = shipped[0]
+            edited_at = self.between(plan.status_at + timedelta(hours=1), plan.status_at + timedelta(days=1))
+            first = response.body
+            response.body = first + "\n\nUpdate: it works on shared dashboards too."
+            response.body_html = markdown.render(response.body)
+            response.updated_at, response.edit_count = edited_at, 1
+            revisions.append(
+                ResponseRevision(
+                    workspace_id=workspace.id,
+                    response_id=response.id,
+                    editor_id=response.author_id,
+                    body=response.body,
+                    body_html=response.body_html,
+                    created_at=edited_at,
+                )
+            )
+        self.session.add_all(revisions + entries + audit_rows)
+
+        tags = [
+            Tag(workspace_id=workspace.id, name=name, colour=colour, created_at=workspace.created_at)
+            for name, colour, _ in TAGS
+        ]
+        self.session.add_all(tags)
+        await self.session.flush()
+        links = []
+        for idea, plan in zip(ideas, plans, strict=True):
+            text = f"{plan.seed.title} {plan.seed.body}".lower()
+            matching = [tag for tag, (_, _, words) in zip(tags, TAGS, strict=True) if any(w in text for w in words)]
+            # Staff tagged most ideas they read, not every one.
+            for tag in matching[:2]:
+                if rng.random() < 0.85:
+                    links.append(
+                        {
+                            "workspace_id": workspace.id,
+                            "idea_id": idea.id,
+                            "tag_id": tag.id,
+                            "created_at": idea.created_at,
+                        }
+                    )
+        if links:
+            await self.session.execute(insert(IdeaTag), links)
+        notes = [
+            Comment(
+                workspace_id=workspace.id,
+                idea_id=idea.id,
+                author_id=note.author.user.id,
+                body=note.body,
+                body_html=markdown.render(note.body),
+                internal=True,
+                created_at=note.at,
+                updated_at=note.at,
+            )
+            for idea, plan in zip(ideas, plans, strict=True)
+            for note in plan.notes
+        ]
+        self.session.add_all(notes)
+        await self.session.execute(
+            update(Board)
+            .where(Board.workspace_id == workspace.id, Board.slug == "feature-requests")
+            .values(customers_can_tag=True)
+        )
         await self.session.flush()

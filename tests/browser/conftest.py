@@ -189,6 +189,9 @@ async def portal(chromium: Path) -> AsyncIterator[Portal]:
         "IDEAFLOW_RATE_LIMIT_AUTH_PER_MINUTE": "1000",
         "IDEAFLOW_RATE_LIMIT_WRITE_PER_MINUTE": "10000",
         "IDEAFLOW_REDIS_URL": "",
+        # One process serves the browser tests: it delivers outbox events itself on PostgreSQL too, so what
+        # the worker does (notifications, follows) shows up in the pages under test on both databases.
+        "IDEAFLOW_OUTBOX_IN_PROCESS": "true",
         "PYTHONUNBUFFERED": "1",
     }
     log = tmp / "server.log"

@@ -34,3 +34,26 @@ async def test_app_delivers_in_process_on_sqlite_and_leaves_postgres_to_worker_p
         if worker is not None:
             await worker.stop()
             assert not worker.is_running
+
+
+async def test_periodic_jobs_run_beside_delivery_and_stop_with_the_worker(outbox_db):
+    from ideaflow.outbox.worker import OutboxWorker, WorkerOptions, periodic_jobs
+
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def job(database):
+        assert database is outbox_db
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    worker = OutboxWorker(outbox_db, options=WorkerOptions(poll_seconds=0.05), periodic=[job])
+    worker.start()
+    await asyncio.wait_for(started.wait(), timeout=5)
+    await worker.stop()
+    assert cancelled.is_set() and not worker.is_running
+    # Every worker, in process or `ideaflow worker`, sends the daily digest.
+    assert [j.__name__ for j in periodic_jobs(get_settings())] == ["daily_digest"]

@@ -23,8 +23,8 @@ async def test_put_vote_counts_once_and_delete_removes_it(session, client):
     first = await client.put(url, headers=headers)
     second = await client.put(url, headers=headers)
     assert first.status_code == second.status_code == 200
-    assert first.json() == {"number": idea.number, "voted": True, "vote_count": 1}
-    assert second.json() == {"number": idea.number, "voted": True, "vote_count": 1}
+    expected = {"number": idea.number, "voted": True, "vote_count": 1, "value": 1, "importance": None}
+    assert first.json() == second.json() == expected
 
     listed = (await client.get(f"/api/v1/{workspace.slug}/ideas/{idea.number}", headers=headers)).json()
     assert listed["vote_count"] == 1 and listed["voted"] is True
@@ -46,7 +46,7 @@ async def test_anonymous_vote_is_refused_with_401(session, client):
 async def test_no_voting_on_closed_or_deleted_ideas(session, client):
     workspace = await make_workspace(session)
     shipped = await make_idea(session, workspace)
-    shipped.status = IdeaStatus.declined
+    shipped.status, shipped.status_category = IdeaStatus.declined, "closed"
     deleted = await make_idea(session, workspace)
     headers = await make_token(session, await make_user(session))
     author_headers = await make_token(session, await make_user(session))
@@ -101,3 +101,32 @@ async def test_a_hundred_concurrent_identical_votes_leave_one_row_and_an_exact_c
             rows = await session.scalar(select(func.count()).select_from(Vote).where(Vote.idea_id == idea_id))
             count = await session.scalar(select(Idea.vote_count).where(Idea.id == idea_id))
         assert (rows, count) == (0, 0)
+
+
+async def test_put_with_an_importance_sets_it_and_bad_values_name_the_field(session, client):
+    from tests.ranking.helpers import enable
+
+    workspace = await make_workspace(session)
+    idea = await make_idea(session, workspace)
+    headers = await make_token(session, await make_user(session))
+    url = f"/api/v1/{workspace.slug}/ideas/{idea.number}/vote"
+
+    refused = await client.put(url, headers=headers, json={"importance": "critical"})
+    assert refused.status_code == 422
+    assert refused.json()["fields"] == {"importance": "is not asked for on this board"}
+
+    from tests.factories import default_board
+
+    await enable(session, workspace, await default_board(session, workspace), importance_enabled=True)
+    chosen = await client.put(url, headers=headers, json={"importance": "critical"})
+    assert chosen.json() == {
+        "number": idea.number,
+        "voted": True,
+        "vote_count": 1,
+        "value": 1,
+        "importance": "critical",
+    }
+    kept = await client.put(url, headers=headers)
+    assert kept.json()["importance"] == "critical"
+    bad = await client.put(url, headers=headers, json={"importance": "urgent"})
+    assert bad.status_code == 422 and "importance" in str(bad.json()["fields"])

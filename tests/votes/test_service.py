@@ -15,6 +15,14 @@ from ideaflow.votes.models import Vote
 from ideaflow.workspaces import repository as workspace_repository
 from tests.factories import context, make_idea, make_user, make_workspace
 
+CATEGORIES = {
+    IdeaStatus.under_review: "open",
+    IdeaStatus.planned: "active",
+    IdeaStatus.in_progress: "active",
+    IdeaStatus.shipped: "done",
+    IdeaStatus.declined: "closed",
+}
+
 
 async def _vote_rows(session, idea_id: int) -> int:
     return await session.scalar(select(func.count()).select_from(Vote).where(Vote.idea_id == idea_id))
@@ -86,7 +94,7 @@ async def test_finished_ideas_take_no_new_votes_and_keep_their_old_ones(session,
     idea = await make_idea(session, workspace)
     early = await context(session, workspace, await make_user(session))
     await service.add_vote(session, early, await idea_service.get_idea(session, early, idea.number))
-    idea.status = status
+    idea.status, idea.status_category = status, CATEGORIES[status]
     await session.flush()
 
     late = await context(session, workspace, await make_user(session))
@@ -102,7 +110,7 @@ async def test_finished_ideas_take_no_new_votes_and_keep_their_old_ones(session,
 async def test_ideas_in_progress_still_take_votes(session, status):
     workspace = await make_workspace(session)
     idea = await make_idea(session, workspace)
-    idea.status = status
+    idea.status, idea.status_category = status, CATEGORIES[status]
     await session.flush()
     ctx = await context(session, workspace, await make_user(session))
     result = await service.add_vote(session, ctx, await idea_service.get_idea(session, ctx, idea.number))

@@ -152,7 +152,7 @@ async def test_vote_without_the_csrf_token_is_refused(session, client):
 async def test_voting_on_a_shipped_idea_with_htmx_shows_an_error_toast(session, client):
     workspace = await make_workspace(session)
     idea = await make_idea(session, workspace)
-    idea.status = IdeaStatus.shipped
+    idea.status, idea.status_category = IdeaStatus.shipped, "done"
     await session.flush()
     voter = await make_user(session)
     csrf = await web_sign_in(client, voter.email, PASSWORD)

@@ -1,4 +1,5 @@
-"""Who is asking: the viewer from the session cookie or a bearer token, and the CSRF check."""
+"""Who is asking: the viewer from the session cookie, a personal API token or a widget session token,
+and the CSRF check."""
 
 from __future__ import annotations
 
@@ -12,17 +13,21 @@ from ideaflow.accounts import service
 from ideaflow.accounts.models import User
 from ideaflow.config import get_settings
 from ideaflow.db import SAFE_METHODS, Database, SessionDep
-from ideaflow.errors import CsrfError, Unauthorized
-from ideaflow.kit.middleware import SESSION_COOKIE
+from ideaflow.errors import CsrfError, Forbidden, Unauthorized
+from ideaflow.kit.middleware import EMBED_PREFIX, SESSION_COOKIE
 from ideaflow.kit.security import csrf_matches, csrf_token
+
+WIDGET_TOKEN_PREFIX = "ifw_"  # the widget's session tokens (see ideaflow.widget.service)
 
 
 @dataclass
 class Viewer:
     user: User | None
-    # "cookie" for browsers, "token" for API clients, None for anonymous visitors.
+    # "cookie" for browsers, "token" for API clients, "widget" for the embedded widget (a company's user,
+    # never staff, only inside `widget_workspace_id`), None for anonymous visitors.
     via: str | None = None
     session_token: str | None = None
+    widget_workspace_id: int | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -32,7 +37,9 @@ class Viewer:
 async def get_viewer(request: Request, session: SessionDep) -> Viewer:
     viewer = Viewer(user=None)
     auth = request.headers.get("Authorization", "")
-    if auth.lower().startswith("bearer "):
+    if auth.lower().startswith("bearer ") and auth[7:].strip().startswith(WIDGET_TOKEN_PREFIX):
+        viewer = await _widget_viewer(request, session, auth[7:].strip())
+    elif auth.lower().startswith("bearer "):
         found = await service.user_for_api_token(session, auth[7:].strip())
         if found is None:
             raise Unauthorized("The API token is invalid or has been revoked.")
@@ -61,6 +68,22 @@ async def get_viewer(request: Request, session: SessionDep) -> Viewer:
     return viewer
 
 
+async def _widget_viewer(request: Request, session, raw: str) -> Viewer:
+    """A widget session speaks for one company user in one workspace: any other workspace, and every route
+    outside a workspace (account pages, tokens), refuses it."""
+    from ideaflow.widget import service as widget_service
+
+    found = await widget_service.viewer_for_token(session, raw)
+    if found is None:
+        raise Unauthorized("The widget session has expired or been revoked.", code="widget_session_expired")
+    if str(request.path_params.get("workspace", "")).lower() != found.workspace.slug:
+        raise Unauthorized("A widget session only works in its own workspace.", code="widget_session_scope")
+    if found.vote_only and request.method not in SAFE_METHODS and not request.url.path.endswith("/vote"):
+        # An email typed into the widget is not verified: it buys a vote, not a voice.
+        raise Forbidden("Sign in on this site to comment or suggest ideas; an email only lets you vote.")
+    return Viewer(user=found.user, via="widget", widget_workspace_id=found.workspace.id)
+
+
 def csrf_binding(request: Request, viewer: Viewer) -> str:
     return viewer.session_token or request.state.anon_csrf
 
@@ -68,7 +91,12 @@ def csrf_binding(request: Request, viewer: Viewer) -> str:
 async def verify_csrf(request: Request, viewer: Annotated[Viewer, Depends(get_viewer)]) -> None:
     """Every unsafe request that rides on cookies must carry the page's CSRF token, as the
     `csrf_token` form field or the X-CSRF-Token header (htmx sends it from the body's hx-headers)."""
-    if request.method in SAFE_METHODS or viewer.via == "token":
+    # Bearer tokens (API and widget) are not sent by browsers on their own, so they cannot be forged cross-site.
+    if request.method in SAFE_METHODS or viewer.via in ("token", "widget"):
+        return
+    if viewer.via is None and request.url.path.startswith(EMBED_PREFIX):
+        # Anonymous widget requests (the vote-by-email form) carry no credentials to borrow, and inside a
+        # third-party frame the anonymous CSRF cookie may be blocked.
         return
     presented = request.headers.get("X-CSRF-Token")
     if presented is None and request.headers.get("content-type", "").startswith(

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideaflow.accounts.models import ApiToken, User, UserSession
+from ideaflow.accounts.models import AccountToken, ApiToken, TokenPurpose, User, UserSession
 
 
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
@@ -59,3 +59,37 @@ async def list_api_tokens(session: AsyncSession, user_id: int) -> list[ApiToken]
 async def delete_api_token(session: AsyncSession, user_id: int, token_id: int) -> bool:
     result = await session.execute(delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id))
     return result.rowcount > 0
+
+
+async def get_account_token(session: AsyncSession, hashed: str) -> tuple[AccountToken, User] | None:
+    row = (
+        await session.execute(
+            select(AccountToken, User)
+            .join(User, User.id == AccountToken.user_id)
+            .where(AccountToken.token_hash == hashed)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def get_account_token_by_id(session: AsyncSession, token_id: int) -> tuple[AccountToken, User] | None:
+    row = (
+        await session.execute(
+            select(AccountToken, User).join(User, User.id == AccountToken.user_id).where(AccountToken.id == token_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def use_tokens(session: AsyncSession, *, user_id: int, purpose: TokenPurpose, at: datetime) -> None:
+    """Every outstanding link of this kind dies together: one reset spends them all."""
+    await session.execute(
+        update(AccountToken)
+        .where(AccountToken.user_id == user_id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None))
+        .values(used_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def delete_all_sessions(session: AsyncSession, user_id: int) -> None:
+    await session.execute(delete(UserSession).where(UserSession.user_id == user_id))

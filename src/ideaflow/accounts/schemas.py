@@ -24,6 +24,7 @@ class UserRead(BaseModel):
     id: int
     name: str
     email: str
+    email_verified: bool = Field(description="Whether the owner has proven the address (by a link sent to it).")
     created_at: datetime
 
 
@@ -43,3 +44,16 @@ class ApiTokenRead(BaseModel):
 
 class ApiTokenCreated(ApiTokenRead):
     token: str = Field(description="The secret. Shown once: store it now.")
+
+
+class PasswordResetRequest(BaseModel):
+    email: EmailStr
+
+
+class PasswordResetConfirm(BaseModel):
+    token: str = Field(min_length=1, max_length=200, description="The secret from the emailed link.")
+    password: str = Field(description="At least 10 characters.")
+
+
+class Accepted(BaseModel):
+    detail: str

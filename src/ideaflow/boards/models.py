@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaflow.db import Base, CreatedAtMixin, fk_column, id_column, str_enum
@@ -27,3 +27,5 @@ class Board(CreatedAtMixin, Base):
     visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility, 16), nullable=False, default=Visibility.public)
     is_open: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Customers may pick existing tags when they submit an idea here.
+    customers_can_tag: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())

@@ -16,6 +16,7 @@ class BoardCreate(BaseModel):
     description: str = Field("", max_length=2000)
     visibility: Visibility = Visibility.public
     is_open: bool = True
+    customers_can_tag: bool = Field(False, description="Customers may pick existing tags when they submit.")
 
 
 class BoardUpdate(BaseModel):
@@ -23,6 +24,7 @@ class BoardUpdate(BaseModel):
     description: str | None = Field(None, max_length=2000)
     visibility: Visibility | None = None
     is_open: bool | None = None
+    customers_can_tag: bool | None = None
 
 
 class BoardRead(BaseModel):
@@ -34,4 +36,5 @@ class BoardRead(BaseModel):
     description: str
     visibility: Visibility
     is_open: bool
+    customers_can_tag: bool
     created_at: datetime

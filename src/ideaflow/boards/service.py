@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideaflow.audit import service as audit
 from ideaflow.boards import repository
 from ideaflow.boards.models import Board, Visibility
 from ideaflow.errors import Conflict, Invalid, NotFound
@@ -68,6 +69,7 @@ async def create_board(
     description: str = "",
     visibility: Visibility = Visibility.public,
     is_open: bool = True,
+    customers_can_tag: bool = False,
 ) -> Board:
     workspace_service.require_admin(ctx)
     name = _clean_name(name)
@@ -83,11 +85,33 @@ async def create_board(
         description=description.strip(),
         visibility=Visibility(visibility),
         is_open=is_open,
+        customers_can_tag=customers_can_tag,
         position=await repository.next_position(session, ctx.workspace.id),
     )
     session.add(board)
     await session.flush()
+    await audit.record(
+        session,
+        workspace_id=ctx.workspace.id,
+        actor_id=ctx.user.id,
+        action="board.created",
+        target_type="board",
+        target_id=board.id,
+        before=None,
+        after=_snapshot(board),
+    )
     return board
+
+
+def _snapshot(board: Board) -> dict:
+    return {
+        "slug": board.slug,
+        "name": board.name,
+        "description": board.description,
+        "visibility": Visibility(board.visibility).value,
+        "is_open": board.is_open,
+        "customers_can_tag": board.customers_can_tag,
+    }
 
 
 async def update_board(
@@ -99,8 +123,10 @@ async def update_board(
     description: str | None = None,
     visibility: Visibility | None = None,
     is_open: bool | None = None,
+    customers_can_tag: bool | None = None,
 ) -> Board:
     workspace_service.require_admin(ctx)
+    before = _snapshot(board)
     if name is not None:
         board.name = _clean_name(name)
     if description is not None:
@@ -111,5 +137,19 @@ async def update_board(
         board.visibility = Visibility(visibility)
     if is_open is not None:
         board.is_open = is_open
+    if customers_can_tag is not None:
+        board.customers_can_tag = customers_can_tag
     await session.flush()
+    after = _snapshot(board)
+    if after != before:
+        await audit.record(
+            session,
+            workspace_id=ctx.workspace.id,
+            actor_id=ctx.user.id,
+            action="board.updated",
+            target_type="board",
+            target_id=board.id,
+            before={k: v for k, v in before.items() if after[k] != v},
+            after={k: v for k, v in after.items() if before[k] != v},
+        )
     return board

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from ideaflow.comments import service
-from ideaflow.comments.schemas import CommentCreate, CommentRead, CommentUpdate
+from ideaflow.comments.schemas import CommentCreate, CommentRead, CommentUpdate, NoteCreate
 from ideaflow.comments.service import CommentNode
 from ideaflow.db import SessionDep
 from ideaflow.ideas import service as idea_service
 from ideaflow.ideas.schemas import AuthorRead
-from ideaflow.workspaces.dependencies import WorkspaceDep
+from ideaflow.workspaces.dependencies import StaffWorkspaceDep, WorkspaceDep
 
 router = APIRouter(tags=["comments"])
 
@@ -22,6 +22,7 @@ def comment_read(node: CommentNode) -> CommentRead:
         id=c.id,
         parent_id=c.parent_id,
         deleted=removed,
+        internal=c.internal,
         created_at=c.created_at,
         updated_at=c.updated_at,
         author=None if removed else AuthorRead(id=c.author_id, name=node.author_name),
@@ -64,3 +65,25 @@ async def edit_comment(comment_id: int, payload: CommentUpdate, ctx: WorkspaceDe
 )
 async def delete_comment(comment_id: int, ctx: WorkspaceDep, session: SessionDep) -> None:
     await service.delete_comment(session, ctx, comment_id=comment_id)
+
+
+@router.get(
+    "/{workspace}/ideas/{number}/notes",
+    response_model=list[CommentRead],
+    summary="An idea's internal notes (staff)",
+)
+async def list_notes(number: int, ctx: StaffWorkspaceDep, session: SessionDep) -> list[CommentRead]:
+    view = await idea_service.get_idea(session, ctx, number)
+    return [comment_read(n) for n in await service.notes(session, ctx, view)]
+
+
+@router.post(
+    "/{workspace}/ideas/{number}/notes",
+    response_model=CommentRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add an internal note to an idea (staff; never shown to customers)",
+)
+async def add_note(number: int, payload: NoteCreate, ctx: StaffWorkspaceDep, session: SessionDep) -> CommentRead:
+    view = await idea_service.get_idea(session, ctx, number)
+    note = await service.add_note(session, ctx, view, body=payload.body)
+    return comment_read(CommentNode(comment=note, author_name=ctx.user.name))

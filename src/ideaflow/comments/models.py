@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Boolean, Index, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaflow.db import Base, CreatedAtMixin, UTCDateTime, fk_column, id_column, utcnow
@@ -23,3 +23,5 @@ class Comment(CreatedAtMixin, Base):
     body_html: Mapped[str] = mapped_column(Text, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Internal notes: staff-only, never shown, counted, exported or sent to anyone outside staff.
+    internal: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())

@@ -10,11 +10,14 @@ from ideaflow.comments.models import Comment
 from ideaflow.db import ID_MAX
 
 
-async def list_for_idea(session: AsyncSession, workspace_id: int, idea_id: int) -> list[tuple[Comment, str]]:
+async def list_for_idea(
+    session: AsyncSession, workspace_id: int, idea_id: int, *, internal: bool = False
+) -> list[tuple[Comment, str]]:
+    """Public comments, or (internal=True) the staff's internal notes: never both in one list."""
     rows = await session.execute(
         select(Comment, User.name)
         .join(User, User.id == Comment.author_id)
-        .where(Comment.workspace_id == workspace_id, Comment.idea_id == idea_id)
+        .where(Comment.workspace_id == workspace_id, Comment.idea_id == idea_id, Comment.internal.is_(internal))
         .order_by(Comment.id)
     )
     return [(c, n) for c, n in rows]

@@ -1,5 +1,7 @@
 """Comment rules: one level of replies, edits and removal by the author (staff may remove too),
-and a removed comment that keeps its place in the thread."""
+and a removed comment that keeps its place in the thread. Internal notes are comments with `internal` set:
+staff-only to write and to read, flat, not counted in the public comment count, announced as `note.created`
+(never `comment.created`), and invisible to everyone else (they 404)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ideaflow import outbox
+from ideaflow.audit import service as audit
 from ideaflow.comments import repository
 from ideaflow.comments.models import Comment
 from ideaflow.comments.schemas import COMMENT_MAX
@@ -18,6 +21,7 @@ from ideaflow.ideas import repository as idea_repository
 from ideaflow.ideas import service as idea_service
 from ideaflow.ideas.service import IdeaView
 from ideaflow.kit import markdown
+from ideaflow.workspaces import service as workspace_service
 from ideaflow.workspaces.service import WorkspaceContext
 
 
@@ -46,7 +50,7 @@ async def thread(session: AsyncSession, ctx: WorkspaceContext, view: IdeaView) -
     while they have replies, so the conversation keeps its shape; removed replies simply go."""
     nodes: dict[int, CommentNode] = {}
     roots: list[CommentNode] = []
-    for comment, author in await repository.list_for_idea(session, ctx.workspace.id, view.idea.id):
+    for comment, author in await repository.list_for_idea(session, ctx.workspace.id, view.idea.id, internal=False):
         node = nodes[comment.id] = CommentNode(comment=comment, author_name=author)
         parent = nodes.get(comment.parent_id) if comment.parent_id else None
         if parent is None:
@@ -54,6 +58,45 @@ async def thread(session: AsyncSession, ctx: WorkspaceContext, view: IdeaView) -
         elif not node.deleted:
             parent.replies.append(node)
     return [n for n in roots if not n.deleted or n.replies]
+
+
+async def notes(session: AsyncSession, ctx: WorkspaceContext, view: IdeaView) -> list[CommentNode]:
+    """The idea's internal notes, oldest first (staff only; removed notes are left out)."""
+    workspace_service.require_staff(ctx)
+    return [
+        CommentNode(comment=c, author_name=a)
+        for c, a in await repository.list_for_idea(session, ctx.workspace.id, view.idea.id, internal=True)
+        if c.deleted_at is None
+    ]
+
+
+async def add_note(session: AsyncSession, ctx: WorkspaceContext, view: IdeaView, *, body: str) -> Comment:
+    """A staff-only note on an idea. It emits `note.created`, which no customer-facing handler listens to."""
+    if ctx.user is None:
+        raise Unauthorized("Sign in to do that.")
+    workspace_service.require_staff(ctx)
+    body = _clean(body)
+    now = datetime.now(UTC)
+    note = Comment(
+        workspace_id=ctx.workspace.id,
+        idea_id=view.idea.id,
+        author_id=ctx.user.id,
+        parent_id=None,
+        body=body,
+        body_html=markdown.render(body),
+        internal=True,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(note)
+    await session.flush()
+    await outbox.emit(
+        session,
+        type="note.created",
+        workspace_id=ctx.workspace.id,
+        payload={"comment_id": note.id, "idea_id": view.idea.id, "number": view.idea.number, "actor_id": ctx.user.id},
+    )
+    return note
 
 
 async def _count(session: AsyncSession, view: IdeaView, delta: int) -> None:
@@ -71,7 +114,7 @@ async def add_comment(
     body = _clean(body)
     if parent_id is not None:
         parent = await repository.get(session, ctx.workspace.id, parent_id)
-        if parent is None or parent.idea_id != view.idea.id:
+        if parent is None or parent.idea_id != view.idea.id or parent.internal:
             raise Invalid.field("parent_id", "is not a comment on this idea")
         if parent.deleted_at is not None:
             raise Invalid.field("parent_id", "that comment was removed")
@@ -110,7 +153,8 @@ async def _load_for_change(session: AsyncSession, ctx: WorkspaceContext, comment
     if ctx.user is None:
         raise Unauthorized("Sign in to do that.")
     comment = await repository.get(session, ctx.workspace.id, comment_id)
-    if comment is None or comment.deleted_at is not None:
+    # An internal note does not exist for anyone but staff.
+    if comment is None or comment.deleted_at is not None or (comment.internal and not ctx.is_staff):
         raise NotFound("No such comment.")
     # Reading the idea checks that the viewer may see the board it is on.
     view = await idea_service.get_idea(session, ctx, idea_id=comment.idea_id)
@@ -132,7 +176,20 @@ async def delete_comment(session: AsyncSession, ctx: WorkspaceContext, *, commen
     comment, view = await _load_for_change(session, ctx, comment_id)
     if comment.author_id != ctx.user.id and not ctx.is_staff:
         raise Forbidden("Only the author or staff can remove a comment.")
-    comment.deleted_at = datetime.now(UTC)
+    comment.deleted_at = comment.deleted_at or datetime.now(UTC)
     await session.flush()
-    await _count(session, view, -1)
+    if not comment.internal:
+        await _count(session, view, -1)
+    if comment.author_id != ctx.user.id or comment.internal:
+        # Staff removing someone else's comment, or any note: a staff action worth keeping a record of.
+        await audit.record(
+            session,
+            workspace_id=ctx.workspace.id,
+            actor_id=ctx.user.id,
+            action="note.deleted" if comment.internal else "comment.deleted",
+            target_type="comment",
+            target_id=comment.id,
+            before={"idea_id": comment.idea_id, "author_id": comment.author_id},
+            after=None,
+        )
     return comment

@@ -14,6 +14,7 @@ from ideaflow.ideas import service as idea_service
 from ideaflow.ideas.web import idea_page_context
 from ideaflow.kit.ratelimit import rate_limit
 from ideaflow.kit.web import form_data, is_htmx, redirect, render
+from ideaflow.workspaces import service as workspace_service
 from ideaflow.workspaces.dependencies import WorkspaceDep
 from ideaflow.workspaces.service import WorkspaceContext
 
@@ -41,6 +42,38 @@ async def _after_change(
     return redirect(request, f"/{ctx.workspace.slug}/ideas/{number}#{anchor}")
 
 
+@router.post("/{workspace}/ideas/{number}/notes")
+async def add_note(request: Request, number: int, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser) -> Response:
+    """Staff post an internal note; the notes panel is swapped in place (or the page reloads without JS)."""
+    workspace_service.require_staff(ctx)
+    view = await idea_service.get_idea(session, ctx, number)
+    form = await form_data(request)
+    try:
+        async with session.begin_nested():
+            note = await service.add_note(session, ctx, view, body=form.get("body", ""))
+    except IdeaflowError as exc:
+        return await _after_note(request, session, ctx, number, note_error=exc, note_form=form)
+    return await _after_note(request, session, ctx, number, anchor=f"comment-{note.id}")
+
+
+async def _after_note(
+    request: Request, session, ctx: WorkspaceContext, number: int, anchor: str = "notes", **extra
+) -> Response:
+    error = extra.get("note_error")
+    if is_htmx(request) or error:
+        view = await idea_service.get_idea(session, ctx, number)
+        context = await idea_page_context(session, ctx, view)
+        context.update(extra)
+        return render(
+            request,
+            "ideas/idea.html",
+            context,
+            block="notes" if is_htmx(request) else None,
+            status_code=error.status_code if error else 200,
+        )
+    return redirect(request, f"/{ctx.workspace.slug}/ideas/{number}#{anchor}")
+
+
 @router.post("/{workspace}/ideas/{number}/comments")
 async def add_comment(
     request: Request, number: int, ctx: WorkspaceDep, session: SessionDep, user: CurrentUser
@@ -62,7 +95,7 @@ async def add_comment(
 
 async def _own_comment(session, ctx: WorkspaceContext, comment_id: int):
     comment = await repository.get(session, ctx.workspace.id, comment_id)
-    if comment is None or comment.deleted_at is not None:
+    if comment is None or comment.deleted_at is not None or (comment.internal and not ctx.is_staff):
         raise NotFound("No such comment.")
     view = await idea_service.get_idea(session, ctx, idea_id=comment.idea_id)
     return comment, view
@@ -101,6 +134,8 @@ async def edit_comment(
 async def delete_comment(
     request: Request, comment_id: int, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser
 ) -> Response:
-    _, view = await _own_comment(session, ctx, comment_id)
+    comment, view = await _own_comment(session, ctx, comment_id)
     await service.delete_comment(session, ctx, comment_id=comment_id)
+    if comment.internal:
+        return await _after_note(request, session, ctx, view.idea.number)
     return await _after_change(request, session, ctx, view.idea.number, anchor=f"comment-{comment_id}")

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, status
 from ideaflow.boards import service as board_service
 from ideaflow.config import get_settings
 from ideaflow.db import SessionDep
+from ideaflow.errors import Invalid
 from ideaflow.ideas import service
-from ideaflow.ideas.models import IdeaStatus
 from ideaflow.ideas.schemas import (
     AuthorRead,
     BoardRef,
@@ -19,14 +19,26 @@ from ideaflow.ideas.schemas import (
     IdeaRead,
     IdeaSort,
     IdeaUpdate,
+    StatusRef,
+    TagRef,
 )
 from ideaflow.ideas.service import IdeaView
+from ideaflow.statuses import service as status_service
+from ideaflow.statuses.service import StatusSet
+from ideaflow.tags import service as tag_service
 from ideaflow.workspaces.dependencies import WorkspaceDep
 
 router = APIRouter(tags=["ideas"])
 
 
-def idea_read(view: IdeaView, workspace_slug: str) -> IdeaRead:
+def status_ref(statuses: StatusSet, key: str, category: str) -> StatusRef:
+    status = statuses.get(key)
+    if status is None:  # only while a status is being removed in the same request
+        return StatusRef(key=key, name=key.replace("_", " ").capitalize(), colour="#8a93a8", category=category)
+    return StatusRef(key=status.key, name=status.name, colour=status.colour, category=status.category)
+
+
+def idea_read(view: IdeaView, workspace_slug: str, statuses: StatusSet) -> IdeaRead:
     idea = view.idea
     return IdeaRead(
         id=idea.id,
@@ -35,6 +47,8 @@ def idea_read(view: IdeaView, workspace_slug: str) -> IdeaRead:
         body=idea.body,
         body_html=idea.body_html,
         status=idea.status,
+        status_detail=status_ref(statuses, idea.status, idea.status_category),
+        tags=[TagRef(id=t.id, name=t.name, colour=t.colour) for t in view.tags],
         board=BoardRef(slug=view.row.board.slug, name=view.row.board.name),
         author=AuthorRead(id=idea.author_id, name=view.row.author_name),
         vote_count=idea.vote_count,
@@ -52,16 +66,28 @@ async def list_ideas(
     session: SessionDep,
     board: Annotated[str | None, Query(max_length=40, description="Only this board (slug).")] = None,
     sort: IdeaSort = IdeaSort.top,
-    status_: Annotated[IdeaStatus | None, Query(alias="status")] = None,
+    status_: Annotated[str | None, Query(alias="status", max_length=32, description="A status key.")] = None,
+    tag: Annotated[str | None, Query(max_length=40, description="Only ideas with this tag (id or name).")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Full-text search.")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> IdeaPageRead:
     found = await board_service.get_board(session, ctx, board) if board else None
+    statuses = await status_service.status_set(session, workspace_id=ctx.workspace.id)
+    if status_ and statuses.get(status_) is None:
+        raise Invalid.field("status", "is not a status of this workspace")
+    tag_id = None
+    if tag:
+        found_tag = await tag_service.find_tag(session, workspace_id=ctx.workspace.id, value=tag)
+        if found_tag is None:
+            raise Invalid.field("tag", "is not a tag of this workspace")
+        tag_id = found_tag.id
     page = await service.list_ideas(
-        session, ctx, board=found, sort=sort, status=status_, query=q, cursor=cursor, limit=limit
+        session, ctx, board=found, sort=sort, status=status_, query=q, cursor=cursor, limit=limit, tag_id=tag_id
     )
-    return IdeaPageRead(items=[idea_read(v, ctx.workspace.slug) for v in page.items], next_cursor=page.next_cursor)
+    return IdeaPageRead(
+        items=[idea_read(v, ctx.workspace.slug, statuses) for v in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get(
@@ -75,7 +101,8 @@ async def similar_ideas(
 ) -> list[IdeaRead]:
     found = await board_service.get_board(session, ctx, board) if board else None
     views = await service.similar_ideas(session, ctx, title=title, board=found)
-    return [idea_read(v, ctx.workspace.slug) for v in views]
+    statuses = await status_service.status_set(session, workspace_id=ctx.workspace.id)
+    return [idea_read(v, ctx.workspace.slug, statuses) for v in views]
 
 
 @router.post(
@@ -83,13 +110,21 @@ async def similar_ideas(
 )
 async def create_idea(payload: IdeaCreate, ctx: WorkspaceDep, session: SessionDep) -> IdeaRead:
     board = await board_service.get_board(session, ctx, payload.board)
-    idea = await service.create_idea(session, ctx, board=board, title=payload.title, body=payload.body)
-    return idea_read(await service.get_idea(session, ctx, idea.number), ctx.workspace.slug)
+    idea = await service.create_idea(
+        session, ctx, board=board, title=payload.title, body=payload.body, tag_ids=payload.tags
+    )
+    return await _read(session, ctx, idea.number)
+
+
+async def _read(session, ctx, number: int) -> IdeaRead:
+    view = await service.get_idea(session, ctx, number)
+    statuses = await status_service.status_set(session, workspace_id=ctx.workspace.id)
+    return idea_read(view, ctx.workspace.slug, statuses)
 
 
 @router.get("/{workspace}/ideas/{number}", response_model=IdeaRead, summary="An idea")
 async def get_idea(number: int, ctx: WorkspaceDep, session: SessionDep) -> IdeaRead:
-    return idea_read(await service.get_idea(session, ctx, number), ctx.workspace.slug)
+    return await _read(session, ctx, number)
 
 
 @router.patch(
@@ -108,8 +143,9 @@ async def update_idea(number: int, payload: IdeaUpdate, ctx: WorkspaceDep, sessi
         body=changes.get("body"),
         status=changes.get("status"),
         board_slug=changes.get("board"),
+        response=changes.get("response"),
     )
-    return idea_read(view, ctx.workspace.slug)
+    return await _read(session, ctx, number)
 
 
 @router.delete("/{workspace}/ideas/{number}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete an idea")

@@ -10,44 +10,21 @@ from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaflow.db import Base, CreatedAtMixin, UTCDateTime, fk_column, id_column, str_enum, utcnow
+from ideaflow.statuses.models import StatusCategory
 
-
-class StatusCategory(StrEnum):
-    open = "open"
-    active = "active"
-    done = "done"
-    closed = "closed"
+__all__ = ["Idea", "IdeaStatus", "StatusCategory"]
 
 
 class IdeaStatus(StrEnum):
+    """The keys of the statuses every new workspace starts with. A workspace may rename, recolour, reorder or
+    remove them and add its own (see statuses/), so an idea's status is any key its workspace defines."""
+
     open = "open"
     under_review = "under_review"
     planned = "planned"
     in_progress = "in_progress"
     shipped = "shipped"
     declined = "declined"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-    @property
-    def category(self) -> StatusCategory:
-        return _CATEGORIES[self]
-
-    @property
-    def accepts_votes(self) -> bool:
-        return self.category in (StatusCategory.open, StatusCategory.active)
-
-
-_CATEGORIES = {
-    IdeaStatus.open: StatusCategory.open,
-    IdeaStatus.under_review: StatusCategory.open,
-    IdeaStatus.planned: StatusCategory.active,
-    IdeaStatus.in_progress: StatusCategory.active,
-    IdeaStatus.shipped: StatusCategory.done,
-    IdeaStatus.declined: StatusCategory.closed,
-}
 
 
 class Idea(CreatedAtMixin, Base):
@@ -70,10 +47,19 @@ class Idea(CreatedAtMixin, Base):
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # Sanitised HTML rendered from `body` at write time, so reads never run the Markdown renderer.
     body_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    status: Mapped[IdeaStatus] = mapped_column(str_enum(IdeaStatus, 32), nullable=False, default=IdeaStatus.open)
+    # The key of one of the workspace's statuses; the category is copied here (and kept in step when a status
+    # is recategorised) so that vote checks and filters need no join.
+    status: Mapped[str] = mapped_column(String(32), nullable=False, default=IdeaStatus.open.value)
+    status_category: Mapped[StatusCategory] = mapped_column(
+        str_enum(StatusCategory, 16), nullable=False, default=StatusCategory.open, server_default="open"
+    )
     vote_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     comment_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # log(sum(exp(t_i / tau))) over the idea's creation and its votes: see ideas/trending.py.
     trending_score: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def accepts_votes(self) -> bool:
+        return StatusCategory(self.status_category).accepts_votes

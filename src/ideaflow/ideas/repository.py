@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import User
 from ideaflow.boards.models import Board
-from ideaflow.ideas.models import Idea, IdeaStatus
+from ideaflow.ideas.models import Idea
 from ideaflow.ideas.schemas import IdeaSort
 from ideaflow.kit.sql import dialect_name
 
@@ -77,16 +77,21 @@ async def list_ideas(
     workspace_id: int,
     board_ids: list[int],
     sort: IdeaSort,
-    status: IdeaStatus | None,
+    status: str | None,
     query: str | None,
     after: list[Any] | None,
     limit: int,
+    tag_id: int | None = None,
 ) -> list[IdeaRow]:
     if not board_ids:
         return []
     stmt = _base(workspace_id, board_ids)
     if status is not None:
         stmt = stmt.where(Idea.status == status)
+    if tag_id is not None:
+        from ideaflow.tags.repository import idea_ids_with_tag
+
+        stmt = stmt.where(Idea.id.in_(idea_ids_with_tag(tag_id)))
     if query:
         condition = _search_filter(session, query)
         if condition is None:

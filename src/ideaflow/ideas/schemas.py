@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ideaflow.ideas.models import IdeaStatus
+from ideaflow.statuses.models import StatusCategory
 
 TITLE_MIN, TITLE_MAX, BODY_MAX = 3, 140, 20_000
 # Idea numbers are 32-bit in the database; a larger number in a URL names no idea.
@@ -27,6 +27,11 @@ class IdeaCreate(BaseModel):
     board: str = Field(min_length=1, max_length=40, description="The board's slug.")
     title: str = Field(min_length=TITLE_MIN, max_length=TITLE_MAX)
     body: str = Field("", max_length=BODY_MAX, description="Markdown.")
+    tags: list[int] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Ids of existing tags. Staff may always pick; others only on boards that allow it.",
+    )
 
 
 class IdeaUpdate(BaseModel):
@@ -34,7 +39,10 @@ class IdeaUpdate(BaseModel):
 
     title: str | None = Field(None, min_length=TITLE_MIN, max_length=TITLE_MAX)
     body: str | None = Field(None, max_length=BODY_MAX)
-    status: IdeaStatus | None = Field(None, description="Staff only.")
+    status: str | None = Field(None, min_length=1, max_length=32, description="A status key (staff only).")
+    response: str | None = Field(
+        None, max_length=10_000, description="Official response posted with the change, Markdown (staff only)."
+    )
     board: str | None = Field(None, min_length=1, max_length=40, description="Move to another board (staff only).")
 
 
@@ -48,13 +56,28 @@ class BoardRef(BaseModel):
     name: str
 
 
+class StatusRef(BaseModel):
+    key: str
+    name: str
+    colour: str = Field(description="#rrggbb")
+    category: StatusCategory
+
+
+class TagRef(BaseModel):
+    id: int
+    name: str
+    colour: str = Field(description="#rrggbb")
+
+
 class IdeaRead(BaseModel):
     id: int
     number: int
     title: str
     body: str
     body_html: str
-    status: IdeaStatus
+    status: str = Field(description="The key of the idea's status (see status_detail).")
+    status_detail: StatusRef
+    tags: list[TagRef]
     board: BoardRef
     author: AuthorRead
     vote_count: int

@@ -8,17 +8,21 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow import outbox
+from ideaflow.audit import service as audit
 from ideaflow.boards import repository as board_repository
 from ideaflow.boards import service as board_service
 from ideaflow.boards.models import Board
 from ideaflow.config import get_settings
-from ideaflow.errors import Forbidden, Invalid, NotFound, Unauthorized
+from ideaflow.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ideaflow.ideas import repository, trending
-from ideaflow.ideas.models import Idea, IdeaStatus
+from ideaflow.ideas.models import Idea
 from ideaflow.ideas.repository import IdeaRow
 from ideaflow.ideas.schemas import BODY_MAX, NUMBER_MAX, TITLE_MAX, TITLE_MIN, IdeaSort
 from ideaflow.kit import markdown
 from ideaflow.kit.pagination import decode_cursor, encode_cursor
+from ideaflow.statuses import service as status_service
+from ideaflow.statuses.models import StatusCategory
+from ideaflow.tags import service as tag_service
 from ideaflow.votes import repository as vote_repository
 from ideaflow.workspaces import repository as workspace_repository
 from ideaflow.workspaces import service as workspace_service
@@ -33,6 +37,7 @@ class IdeaView:
 
     row: IdeaRow
     voted: bool = False
+    tags: list = field(default_factory=list)
 
     @property
     def idea(self) -> Idea:
@@ -71,10 +76,13 @@ async def _visible_board_ids(session: AsyncSession, ctx: WorkspaceContext, board
 
 
 async def _with_votes(session: AsyncSession, ctx: WorkspaceContext, rows: list[IdeaRow]) -> list[IdeaView]:
+    """Views with the viewer's votes and each idea's tags: two queries for the whole page, whatever its size."""
     voted: set[int] = set()
+    ids = [r.idea.id for r in rows]
     if ctx.user is not None and rows:
-        voted = await vote_repository.voted_idea_ids(session, ctx.workspace.id, ctx.user.id, [r.idea.id for r in rows])
-    return [IdeaView(row=r, voted=r.idea.id in voted) for r in rows]
+        voted = await vote_repository.voted_idea_ids(session, ctx.workspace.id, ctx.user.id, ids)
+    tags = await tag_service.tags_by_idea(session, workspace_id=ctx.workspace.id, idea_ids=ids) if rows else {}
+    return [IdeaView(row=r, voted=r.idea.id in voted, tags=tags.get(r.idea.id, [])) for r in rows]
 
 
 async def list_ideas(
@@ -83,11 +91,13 @@ async def list_ideas(
     *,
     board: Board | None = None,
     sort: IdeaSort = IdeaSort.top,
-    status: IdeaStatus | None = None,
+    status: str | None = None,
     query: str | None = None,
     cursor: str | None = None,
     limit: int = 20,
+    tag_id: int | None = None,
 ) -> IdeaPage:
+    """A page of the ideas the viewer may see; `status` is a status key, `tag_id` one of the workspace's tags."""
     if not 1 <= limit <= PAGE_SIZE_MAX:
         raise Invalid.field("limit", f"must be between 1 and {PAGE_SIZE_MAX}")
     after = decode_cursor(cursor, types=repository.cursor_types(sort))
@@ -101,6 +111,7 @@ async def list_ideas(
         query=(query or "").strip() or None,
         after=after,
         limit=limit + 1,
+        tag_id=tag_id,
     )
     next_cursor = encode_cursor(repository.sort_key(rows[limit - 1].idea, sort)) if len(rows) > limit else None
     return IdeaPage(items=await _with_votes(session, ctx, rows[:limit]), next_cursor=next_cursor, sort=sort)
@@ -143,12 +154,26 @@ def _require_user(ctx: WorkspaceContext):
 
 
 async def create_idea(
-    session: AsyncSession, ctx: WorkspaceContext, *, board: Board, title: str, body: str = ""
+    session: AsyncSession,
+    ctx: WorkspaceContext,
+    *,
+    board: Board,
+    title: str,
+    body: str = "",
+    tag_ids: list[int] | None = None,
 ) -> Idea:
+    """A new idea in the workspace's first open status; `tag_ids` are existing tags picked on the form
+    (customers may pick only where the board allows it)."""
     user = _require_user(ctx)
     title, body = clean_title(title), clean_body(body)
     if not board.is_open and not ctx.is_staff:
         raise Forbidden("This board is closed to new ideas.", fields={"board": "is closed to new ideas"})
+    tags = await tag_service.check_new_idea_tags(
+        session, ctx, customers_can_tag=board.customers_can_tag, tag_ids=list(tag_ids or [])
+    )
+    initial = status_service.initial_status(await status_service.list_statuses(session, workspace_id=ctx.workspace.id))
+    if initial is None:
+        raise Conflict("This workspace has no open status for new ideas.")
     now = datetime.now(UTC)
     number = await workspace_repository.next_idea_number(session, ctx.workspace.id)
     idea = Idea(
@@ -159,7 +184,8 @@ async def create_idea(
         title=title,
         body=body,
         body_html=markdown.render(body),
-        status=IdeaStatus.open,
+        status=initial.key,
+        status_category=StatusCategory(initial.category),
         vote_count=0,
         comment_count=0,
         trending_score=trending.point(now, get_settings().trending_half_life_hours),
@@ -168,6 +194,7 @@ async def create_idea(
     )
     session.add(idea)
     await session.flush()
+    await tag_service.attach_new_idea_tags(session, ctx, idea, tags)
     await outbox.emit(session, type="idea.created", workspace_id=ctx.workspace.id, payload=_event(idea, user.id))
     return idea
 
@@ -202,35 +229,48 @@ async def update_idea(
     *,
     title: str | None = None,
     body: str | None = None,
-    status: IdeaStatus | None = None,
+    status: str | None = None,
     board_slug: str | None = None,
+    response: str | None = None,
 ) -> Idea:
+    """Edit an idea. Changing its status (with an optional official response) or its board is for staff;
+    a status change goes through statuses.service.set_status (timeline, audit, event)."""
     idea = view.idea
     require_edit(ctx, idea)
-    if (status is not None and status != idea.status) or board_slug is not None:
+    if (status is not None and status != idea.status) or board_slug is not None or response:
         workspace_service.require_staff(ctx)
     if title is not None:
         idea.title = clean_title(title)
     if body is not None:
         idea.body = clean_body(body)
         idea.body_html = markdown.render(idea.body)
-    previous_status = IdeaStatus(idea.status)
-    if status is not None:
-        idea.status = IdeaStatus(status)
     if board_slug is not None:
         target = await board_repository.get_by_slug(session, ctx.workspace.id, board_slug)
         if target is None:
             raise Invalid.field("board", "no such board")
+        if target.id != idea.board_id:
+            await audit.record(
+                session,
+                workspace_id=ctx.workspace.id,
+                actor_id=ctx.user.id,
+                action="idea.moved",
+                target_type="idea",
+                target_id=idea.id,
+                before={"board": view.row.board.slug},
+                after={"board": target.slug},
+            )
         idea.board_id = target.id
         view.row.board = target
     idea.updated_at = datetime.now(UTC)
     await session.flush()
-    if idea.status != previous_status:
-        await outbox.emit(
+    if status is not None or response:
+        await status_service.set_status(
             session,
-            type="idea.status_changed",
             workspace_id=ctx.workspace.id,
-            payload=_event(idea, ctx.user.id, from_status=previous_status.value, to_status=idea.status.value),
+            idea=idea,
+            status_key=status if status is not None else idea.status,
+            actor_id=ctx.user.id,
+            response=response,
         )
     return idea
 
@@ -239,6 +279,17 @@ async def delete_idea(session: AsyncSession, ctx: WorkspaceContext, view: IdeaVi
     require_edit(ctx, view.idea)
     view.idea.deleted_at = datetime.now(UTC)
     await session.flush()
+    if ctx.is_staff:
+        await audit.record(
+            session,
+            workspace_id=ctx.workspace.id,
+            actor_id=ctx.user.id,
+            action="idea.deleted",
+            target_type="idea",
+            target_id=view.idea.id,
+            before={"number": view.idea.number, "title": view.idea.title, "status": view.idea.status},
+            after=None,
+        )
     await outbox.emit(
         session, type="idea.deleted", workspace_id=ctx.workspace.id, payload=_event(view.idea, ctx.user.id)
     )

@@ -15,11 +15,12 @@ from ideaflow.config import get_settings
 from ideaflow.db import SessionDep
 from ideaflow.errors import IdeaflowError, Invalid
 from ideaflow.ideas import service
-from ideaflow.ideas.models import IdeaStatus
 from ideaflow.ideas.schemas import IdeaSort
 from ideaflow.ideas.service import IdeaView
 from ideaflow.kit.ratelimit import rate_limit
 from ideaflow.kit.web import form_data, redirect, render
+from ideaflow.statuses import service as status_service
+from ideaflow.tags import service as tag_service
 from ideaflow.workspaces.dependencies import WorkspaceDep
 from ideaflow.workspaces.service import WorkspaceContext
 
@@ -36,13 +37,19 @@ def _enum_or_none(enum, value: str | None):
 async def _list_page(request: Request, session, ctx: WorkspaceContext, board: Board | None) -> Response:
     params = request.query_params
     sort = _enum_or_none(IdeaSort, params.get("sort")) or IdeaSort.top
-    status = _enum_or_none(IdeaStatus, params.get("status"))
+    statuses = await status_service.status_set(session, workspace_id=ctx.workspace.id)
+    # An unknown status or tag in a hand-typed URL shows every idea rather than an error page.
+    status = statuses.get((params.get("status") or "")[:32])
+    tags = await tag_service.list_tags(session, workspace_id=ctx.workspace.id)
+    tag_param = (params.get("tag") or "").strip()[:40]
+    tag = next((t for t in tags if str(t.id) == tag_param or t.name.lower() == tag_param.lower()), None)
     q = (params.get("q") or "").strip()[:200]
     cursor = params.get("cursor")
+    filters = {"status": status.key if status else None, "query": q, "tag_id": tag.id if tag else None}
     try:
-        page = await service.list_ideas(session, ctx, board=board, sort=sort, status=status, query=q, cursor=cursor)
+        page = await service.list_ideas(session, ctx, board=board, sort=sort, cursor=cursor, **filters)
     except Invalid:
-        page = await service.list_ideas(session, ctx, board=board, sort=sort, status=status, query=q)
+        page = await service.list_ideas(session, ctx, board=board, sort=sort, **filters)
     boards = await board_service.list_boards(session, ctx)
     base = f"/{ctx.workspace.slug}" + (f"/boards/{board.slug}" if board else "")
     context = {
@@ -53,7 +60,9 @@ async def _list_page(request: Request, session, ctx: WorkspaceContext, board: Bo
         "sort": sort,
         "status": status,
         "q": q,
-        "statuses": list(IdeaStatus),
+        "statuses": statuses,
+        "tags": tags,
+        "tag": tag,
         "sorts": list(IdeaSort),
         "base": base,
     }
@@ -86,17 +95,36 @@ async def similar(
 ) -> Response:
     found = await board_service.get_board(session, ctx, board) if board else None
     views = await service.similar_ideas(session, ctx, title=title, board=found) if len(title.strip()) >= 3 else []
-    return render(request, "ideas/similar.html", {"ctx": ctx, "similar": views, "title": title})
+    statuses = await status_service.status_set(session, workspace_id=ctx.workspace.id) if views else None
+    return render(request, "ideas/similar.html", {"ctx": ctx, "similar": views, "title": title, "statuses": statuses})
 
 
 async def _new_idea_page(
-    request: Request, session, ctx: WorkspaceContext, board: Board, *, form=None, error=None, status_code: int = 200
+    request: Request,
+    session,
+    ctx: WorkspaceContext,
+    board: Board,
+    *,
+    form=None,
+    error=None,
+    status_code: int = 200,
+    picked: set[int] | None = None,
 ) -> Response:
     boards = await board_service.list_boards(session, ctx)
+    can_tag = ctx.is_staff or board.customers_can_tag
+    tags = await tag_service.list_tags(session, workspace_id=ctx.workspace.id) if can_tag else []
     return render(
         request,
         "ideas/new.html",
-        {"ctx": ctx, "board": board, "boards": boards, "form": form or {}, "error": error},
+        {
+            "ctx": ctx,
+            "board": board,
+            "boards": boards,
+            "form": form or {},
+            "error": error,
+            "tags": tags,
+            "picked": picked or set(),
+        },
         status_code=status_code,
     )
 
@@ -114,27 +142,45 @@ async def create_idea(
 ) -> Response:
     found = await board_service.get_board(session, ctx, board)
     form = await form_data(request)
+    raw_tags = (await request.form()).getlist("tags")
+    picked = {int(t) for t in raw_tags if isinstance(t, str) and t.isdigit() and len(t) < 19}
     try:
         await rate_limit(request, "post", limit=get_settings().rate_limit_write_per_minute, subject=str(user.id))
+        if len(picked) != len(raw_tags):
+            raise Invalid.field("tags", "includes a tag this workspace does not have")
         # A savepoint, not session.rollback(): a full rollback expires the workspace and board the
         # error page still needs, and reloading them lazily is not possible under asyncio.
         async with session.begin_nested():
             idea = await service.create_idea(
-                session, ctx, board=found, title=form.get("title", ""), body=form.get("body", "")
+                session,
+                ctx,
+                board=found,
+                title=form.get("title", ""),
+                body=form.get("body", ""),
+                tag_ids=sorted(picked),
             )
     except IdeaflowError as exc:
-        return await _new_idea_page(request, session, ctx, found, form=form, error=exc, status_code=exc.status_code)
+        return await _new_idea_page(
+            request, session, ctx, found, form=form, error=exc, status_code=exc.status_code, picked=picked
+        )
     return redirect(request, f"/{ctx.workspace.slug}/ideas/{idea.number}")
 
 
 async def idea_page_context(session, ctx: WorkspaceContext, view: IdeaView) -> dict:
+    """Everything the idea page shows: the pinned official response and the timeline for everyone; the
+    triage controls, every tag and the internal notes for staff only."""
+    workspace_id, idea_id = ctx.workspace.id, view.idea.id
     return {
         "ctx": ctx,
         "view": view,
         "idea": view.idea,
         "thread": await comment_service.thread(session, ctx, view),
         "can_edit": service.can_edit(ctx, view.idea),
-        "statuses": list(IdeaStatus),
+        "statuses": await status_service.status_set(session, workspace_id=workspace_id),
+        "pinned": await status_service.pinned_response(session, workspace_id=workspace_id, idea_id=idea_id),
+        "timeline": await status_service.timeline(session, workspace_id=workspace_id, idea_id=idea_id),
+        "all_tags": await tag_service.list_tags(session, workspace_id=workspace_id) if ctx.is_staff else [],
+        "notes": await comment_service.notes(session, ctx, view) if ctx.is_staff else [],
     }
 
 
@@ -150,10 +196,11 @@ async def edit_idea_page(
 ) -> Response:
     view = await service.get_idea(session, ctx, number)
     service.require_edit(ctx, view.idea)
+    statuses = await status_service.status_set(session, workspace_id=ctx.workspace.id)
     return render(
         request,
         "ideas/edit.html",
-        {"ctx": ctx, "view": view, "idea": view.idea, "form": {}, "statuses": list(IdeaStatus)},
+        {"ctx": ctx, "view": view, "idea": view.idea, "form": {}, "statuses": statuses},
     )
 
 
@@ -162,11 +209,7 @@ async def edit_idea(request: Request, number: int, ctx: WorkspaceDep, session: S
     view = await service.get_idea(session, ctx, number)
     form = await form_data(request)
     try:
-        status = None
-        if ctx.is_staff and form.get("status"):
-            status = _enum_or_none(IdeaStatus, form["status"])
-            if status is None:
-                raise Invalid.field("status", "is not a known status")
+        status = form.get("status") if ctx.is_staff and form.get("status") else None
         async with session.begin_nested():
             await service.update_idea(
                 session, ctx, view, title=form.get("title", ""), body=form.get("body", ""), status=status
@@ -174,10 +217,11 @@ async def edit_idea(request: Request, number: int, ctx: WorkspaceDep, session: S
     except IdeaflowError as exc:
         # Reloading undoes any half-applied change to the idea before the form is shown again.
         view = await service.get_idea(session, ctx, number)
+        statuses = await status_service.status_set(session, workspace_id=ctx.workspace.id)
         return render(
             request,
             "ideas/edit.html",
-            {"ctx": ctx, "view": view, "idea": view.idea, "form": form, "error": exc, "statuses": list(IdeaStatus)},
+            {"ctx": ctx, "view": view, "idea": view.idea, "form": form, "error": exc, "statuses": statuses},
             status_code=exc.status_code,
         )
     return redirect(request, f"/{ctx.workspace.slug}/ideas/{number}")

@@ -1,4 +1,7 @@
-"""Pure ASGI middleware (cheap on the hot path): security headers and the anonymous CSRF cookie."""
+"""Pure ASGI middleware (cheap on the hot path): security headers and the anonymous CSRF cookie.
+
+No page may be framed (`frame-ancestors 'none'`), except the widget's /embed pages: those set their own
+policy naming the workspace's allowed origins, which this middleware leaves in place."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_COOKIE = "ideaflow_csrf"
 SESSION_COOKIE = "ideaflow_session"
+EMBED_PREFIX = "/embed/"
 
 _STRICT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
@@ -54,19 +58,25 @@ class SecurityMiddleware:
         state["anon_csrf"] = anon
         path: str = scope["path"]
         csp = _DOCS_CSP if path == "/docs" else _STRICT_CSP
+        embed = path.startswith(EMBED_PREFIX)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", csp)
+                own_policy = headers.get("Content-Security-Policy")
+                if not (embed and own_policy and "frame-ancestors" in own_policy):
+                    # Only an /embed page may choose who frames it; anything else is never framable.
+                    keep = own_policy and "frame-ancestors 'none'" in own_policy
+                    headers["Content-Security-Policy"] = own_policy if keep else csp
+                    headers["X-Frame-Options"] = "DENY"
                 headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
                 headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
                 headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-                if new_anon:
+                # The widget is loaded and framed by other sites, where this cookie would be third-party.
+                if new_anon and not embed and path != "/widget.js":
                     secure = "; Secure" if self.secure_cookies else ""
                     headers.append("Set-Cookie", f"{CSRF_COOKIE}={new_anon}; Path=/; HttpOnly; SameSite=Lax{secure}")
             await send(message)

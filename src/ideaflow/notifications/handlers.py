@@ -1,1 +1,114 @@
-"""Notifications: outbox event handlers, registered when the worker loads this module."""
+"""Notifications: outbox event handlers, registered when the worker loads this module.
+
+Handlers receive only the event; they reach the database through `outbox.handler_database()` (the database
+of the worker running them)."""
+
+from __future__ import annotations
+
+import logging
+
+from ideaflow import outbox
+from ideaflow.accounts import service as account_service
+from ideaflow.db import Database
+from ideaflow.invitations import service as invitation_service
+from ideaflow.mail import build_message, is_configured, render_email, send
+from ideaflow.mail.message import absolute_url
+from ideaflow.notifications import delivery
+
+log = logging.getLogger("ideaflow.notifications")
+
+
+async def on_idea_event(event: outbox.Event) -> None:
+    await delivery.handle_event(outbox.handler_database(), event)
+
+
+async def on_password_reset_requested(event: outbox.Event) -> None:
+    await send_account_email(outbox.handler_database(), event)
+
+
+async def on_verification_requested(event: outbox.Event) -> None:
+    await send_account_email(outbox.handler_database(), event)
+
+
+async def on_invitation_created(event: outbox.Event) -> None:
+    await send_invitation(outbox.handler_database(), event)
+
+
+def _mail_ready(event: outbox.Event) -> bool:
+    if is_configured():
+        return True
+    log.warning("SMTP is not configured (IDEAFLOW_SMTP_HOST): the email for event %s was not sent", event.id)
+    return False
+
+
+async def send_account_email(db: Database, event: outbox.Event) -> bool:
+    """A reset or verification link, unless it has been used or has expired meanwhile. At least once: a
+    retry after the server accepted the message sends the same link again, which is harmless."""
+    token_id = event.payload.get("token_id")
+    if not isinstance(token_id, int) or not _mail_ready(event):
+        return False
+    async with db.read() as session:
+        found = await account_service.token_for_email(session, token_id=token_id)
+    if found is None:
+        return False
+    token, user = found
+    raw = account_service.token_secret(token)
+    if event.type == "account.password_reset_requested":
+        email = render_email(
+            "password_reset",
+            to=user.email,
+            subject="Reset your ideaflow password",
+            context={"user": user, "link": absolute_url(f"/reset-password/{raw}"), "hours": 1},
+        )
+    else:
+        claim = token.pending_password_hash is not None
+        email = render_email(
+            "verify_email",
+            to=user.email,
+            subject="Confirm your email address for ideaflow",
+            context={
+                "user": user,
+                # Never the name typed at sign-up: whoever typed it may not own this inbox.
+                "name": user.name,
+                "claim": claim,
+                "link": absolute_url(f"/verify-email/{raw}"),
+            },
+        )
+    email.message_id = delivery.message_id(token.id, kind=f"a{event.id}.")
+    await send(build_message(email))
+    return True
+
+
+async def send_invitation(db: Database, event: outbox.Event) -> bool:
+    invitation_id = event.payload.get("invitation_id")
+    if not isinstance(invitation_id, int) or not _mail_ready(event):
+        return False
+    async with db.read() as session:
+        opened = await invitation_service.invitation_for_email(session, invitation_id)
+    if opened is None:
+        return False
+    invitation = opened.invitation
+    raw = invitation_service.invitation_secret(invitation)
+    email = render_email(
+        "invitation",
+        to=invitation.email,
+        subject=f"You are invited to join {opened.workspace.name} on ideaflow",
+        context={
+            "workspace_name": opened.workspace.name,
+            "invited_by": opened.invited_by,
+            "role": invitation.role,
+            "link": absolute_url(f"/invitations/{raw}"),
+            "expires_at": invitation.expires_at,
+        },
+    )
+    email.message_id = delivery.message_id(invitation.id, kind="i")
+    await send(build_message(email, sender_name=opened.workspace.name))
+    return True
+
+
+for _type in ("idea.created", "idea.status_changed", "idea.response_posted", "idea.merged", "comment.created"):
+    outbox.register(_type, on_idea_event)
+outbox.register("vote.cast", on_idea_event)
+outbox.register("account.password_reset_requested", on_password_reset_requested)
+outbox.register("account.verification_requested", on_verification_requested)
+outbox.register("invitation.created", on_invitation_created)

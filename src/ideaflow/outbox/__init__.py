@@ -6,6 +6,26 @@ by a worker (in process on SQLite, `ideaflow worker` processes on PostgreSQL), a
     outbox.register("idea.*", notify_subscribers)   # async def notify_subscribers(event: outbox.Event)
 """
 
-from ideaflow.outbox.service import Event, Handler, Registry, emit, notify, register, registry
+from ideaflow.outbox.service import (
+    Event,
+    Handler,
+    Registry,
+    bind_database,
+    emit,
+    handler_database,
+    notify,
+    register,
+    registry,
+)
 
-__all__ = ["Event", "Handler", "Registry", "emit", "notify", "register", "registry"]
+__all__ = [
+    "Event",
+    "Handler",
+    "Registry",
+    "bind_database",
+    "emit",
+    "handler_database",
+    "notify",
+    "register",
+    "registry",
+]

@@ -19,7 +19,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from ideaflow.db import utcnow
+from ideaflow.config import get_settings
+from ideaflow.db import Database, create_engine, utcnow
 from ideaflow.errors import Forbidden, Invalid, NotFound
 from ideaflow.outbox import repository
 from ideaflow.outbox.models import OutboxEvent
@@ -83,6 +84,24 @@ def _matches(pattern: str, type: str) -> bool:
 
 
 registry = Registry()
+
+_handler_database: Database | None = None
+
+
+def bind_database(database: Database | None) -> None:
+    """Name the database handlers work in. Every worker binds its own when it runs a batch, so handlers in
+    the app's in-process worker, in `ideaflow worker` and in tests all reach the database the event came from."""
+    global _handler_database
+    _handler_database = database
+
+
+def handler_database() -> Database:
+    """The database for a handler's own reads and writes (an event carries ids, not a session): the bound
+    one, or, in a process that never bound one, a pool built from the settings once."""
+    global _handler_database
+    if _handler_database is None:
+        _handler_database = Database.from_engine(create_engine(get_settings()))
+    return _handler_database
 
 
 def register(pattern: str, handler: Handler | None = None):

@@ -17,14 +17,14 @@ import re
 import secrets
 import signal
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from ideaflow.config import Settings
 from ideaflow.db import Database, create_engine, utcnow
 from ideaflow.outbox import repository
-from ideaflow.outbox.service import Event, Handler, Registry, add_waker, remove_waker
+from ideaflow.outbox.service import Event, Handler, Registry, add_waker, bind_database, remove_waker
 from ideaflow.outbox.service import registry as default_registry
 
 log = logging.getLogger("ideaflow.outbox")
@@ -35,6 +35,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "ideaflow.notifications.handlers",
     "ideaflow.webhooks.handlers",
     "ideaflow.backlog.handlers",
+    "ideaflow.ranking.handlers",
 )
 
 ERROR_LIMIT = 2000
@@ -105,8 +106,11 @@ class OutboxWorker:
         name: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         jitter: Callable[[float], float] = full_jitter,
+        periodic: Sequence[Callable[[Database], Awaitable[None]]] = (),
     ):
         self.database = database
+        # Jobs that run beside delivery for as long as the worker runs (the daily digest): see periodic_jobs().
+        self.periodic = tuple(periodic)
         self.options = options or WorkerOptions()
         self.registry = registry if registry is not None else default_registry
         self.name = (name or default_worker_name())[:64]
@@ -123,6 +127,7 @@ class OutboxWorker:
         """Claim one batch of due events, deliver them and record the outcome; return how many were claimed."""
         opts = self.options
         now = self.clock()
+        bind_database(self.database)
         async with self.database.read() as session:
             if not await repository.has_due(session, now=now):
                 return 0
@@ -208,6 +213,7 @@ class OutboxWorker:
         """Deliver until stopped: at once after a commit that emitted in this process, else every poll."""
         self._task = asyncio.current_task()
         add_waker(self._wake)
+        jobs = [asyncio.create_task(job(self.database), name=f"periodic job of {self.name}") for job in self.periodic]
         log.info("outbox worker %s started", self.name)
         try:
             while not self._stopping:
@@ -224,6 +230,11 @@ class OutboxWorker:
                     await asyncio.wait_for(self._wake.wait(), timeout=self.options.poll_seconds)
         finally:
             remove_waker(self._wake)
+            for job in jobs:
+                job.cancel()
+            for job in jobs:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job
             log.info("outbox worker %s stopped", self.name)
 
     async def _prune_when_due(self) -> None:
@@ -271,12 +282,23 @@ def runs_in_process(settings: Settings) -> bool:
     return settings.is_sqlite if chosen is None else bool(chosen)
 
 
+def periodic_jobs(settings: Settings) -> list[Callable[[Database], Awaitable[None]]]:
+    """What every worker runs beside delivery. Several workers running them at once is safe: the daily digest
+    claims each item before sending it."""
+    from ideaflow.notifications import digest
+
+    async def daily_digest(database: Database) -> None:
+        await digest.run_daily(database, hour=settings.digest_hour_utc)
+
+    return [daily_digest]
+
+
 def start_in_process_worker(database: Database, settings: Settings) -> OutboxWorker | None:
     """For the app's lifespan: start a worker on the app's own database, if this deployment wants one."""
     if not runs_in_process(settings):
         return None
     load_handlers()
-    worker = OutboxWorker(database, options=WorkerOptions.from_settings(settings))
+    worker = OutboxWorker(database, options=WorkerOptions.from_settings(settings), periodic=periodic_jobs(settings))
     worker.start()
     return worker
 
@@ -287,7 +309,12 @@ async def run_worker(
     """`ideaflow worker`: deliver until SIGTERM or SIGINT (a second signal stops without finishing the batch)."""
     load_handlers()
     database = Database.from_engine(create_engine(settings))
-    worker = OutboxWorker(database, options=options or WorkerOptions.from_settings(settings), registry=registry)
+    worker = OutboxWorker(
+        database,
+        options=options or WorkerOptions.from_settings(settings),
+        registry=registry,
+        periodic=periodic_jobs(settings),
+    )
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, worker.request_stop)

@@ -90,8 +90,10 @@ async def create_workspace(session: AsyncSession, *, user: User, name: str, slug
     await session.flush()
     session.add(Membership(workspace_id=workspace.id, user_id=user.id, role=Role.owner))
     from ideaflow.boards import service as board_service
+    from ideaflow.statuses import service as status_service
 
     await board_service.create_default_board(session, workspace=workspace)
+    await status_service.seed_defaults(session, workspace_id=workspace.id)
     await session.flush()
     return workspace
 
@@ -129,7 +131,23 @@ async def add_member(
     membership = Membership(workspace_id=ctx.workspace.id, user_id=user.id, role=role)
     session.add(membership)
     await session.flush()
+    await _audit(ctx, session, "member.added", user.id, None, {"role": Role(role).value})
     return membership, user
+
+
+async def _audit(ctx: WorkspaceContext, session: AsyncSession, action: str, user_id: int, before, after) -> None:
+    from ideaflow.audit import service as audit
+
+    await audit.record(
+        session,
+        workspace_id=ctx.workspace.id,
+        actor_id=ctx.user.id if ctx.user else None,
+        action=action,
+        target_type="user",
+        target_id=user_id,
+        before=before,
+        after=after,
+    )
 
 
 def require_staff(ctx: WorkspaceContext) -> None:
@@ -159,6 +177,8 @@ async def change_role(session: AsyncSession, ctx: WorkspaceContext, *, user_id: 
         )
     if current == Role.owner and role != Role.owner and await repository.count_owners(session, ctx.workspace.id) <= 1:
         raise Conflict("A workspace needs at least one owner.", fields={"role": "the last owner cannot step down"})
-    membership.role = role
-    await session.flush()
+    if current != role:
+        membership.role = role
+        await session.flush()
+        await _audit(ctx, session, "member.role_changed", user_id, {"role": current.value}, {"role": Role(role).value})
     return membership

@@ -1,0 +1,419 @@
+"""Queries for ranking: settings rows, customer profiles, the demand aggregate evaluated by the database,
+score upserts, and the comparisons a Bradley-Terry fit reads."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Float, Select, and_, case, cast, func, literal, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from ideaflow.accounts.models import User
+from ideaflow.ideas.models import Idea
+from ideaflow.kit.sql import dialect_name
+from ideaflow.ranking.models import (
+    BoardRankingSettings,
+    CustomerProfile,
+    IdeaPriorityInput,
+    IdeaScore,
+    PairwiseComparison,
+    PairwiseFit,
+    WorkspaceRankingSettings,
+)
+from ideaflow.ranking.scoring import DemandWeights
+from ideaflow.votes.models import Vote
+
+
+def _insert(session: AsyncSession, table):
+    return (postgresql if dialect_name(session) == "postgresql" else sqlite).insert(table)
+
+
+async def upsert(
+    session: AsyncSession, model, keys: list[str], rows: list[dict[str, Any]], *, update: list[str] | None = None
+) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET the `update` columns (default: every non-key column given),
+    for one or many rows."""
+    if not rows:
+        return
+    stmt = _insert(session, model.__table__)
+    columns = update if update is not None else [c for c in rows[0] if c not in keys]
+    stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in columns})
+    await session.execute(stmt, rows)
+
+
+# Rows written by upserts bypass the identity map, so reads refresh what it holds (populate_existing).
+FRESH = {"populate_existing": True}
+
+
+async def workspace_settings(session: AsyncSession, workspace_id: int) -> WorkspaceRankingSettings | None:
+    return await session.get(WorkspaceRankingSettings, workspace_id, populate_existing=True)
+
+
+async def board_settings(session: AsyncSession, board_id: int) -> BoardRankingSettings | None:
+    return await session.get(BoardRankingSettings, board_id, populate_existing=True)
+
+
+async def board_settings_for(session: AsyncSession, workspace_id: int, board_ids: list[int]):
+    if not board_ids:
+        return {}
+    rows = await session.scalars(
+        select(BoardRankingSettings).where(
+            BoardRankingSettings.workspace_id == workspace_id, BoardRankingSettings.board_id.in_(board_ids)
+        )
+    )
+    return {r.board_id: r for r in rows}
+
+
+# Demand, evaluated by the database so that one statement sums any number of votes exactly.
+
+
+def vote_weight_sql(weights: DemandWeights) -> ColumnElement[float]:
+    """w(importance) * w(segment) * f(revenue) over `votes` outer-joined to `customer_profiles`."""
+    importance = case(
+        *[(Vote.importance == key, literal(float(w))) for key, w in weights.importance.items()], else_=literal(1.0)
+    )
+    segment: ColumnElement[float] = literal(1.0)
+    if weights.segments:
+        segment = case(
+            *[(CustomerProfile.segment == key, literal(float(w))) for key, w in weights.segments.items()],
+            else_=literal(1.0),
+        )
+    revenue = case(
+        (
+            CustomerProfile.monthly_revenue_cents > 0,
+            literal(1.0)
+            + literal(weights.revenue_weight / math.log(2))
+            * func.ln(
+                literal(1.0)
+                + cast(CustomerProfile.monthly_revenue_cents, Float) / literal(float(weights.revenue_reference_cents))
+            ),
+        ),
+        else_=literal(1.0),
+    )
+    return importance * segment * revenue
+
+
+def _votes_with_profiles(workspace_id: int) -> Select:
+    return (
+        select()
+        .select_from(Vote)
+        .outerjoin(
+            CustomerProfile,
+            and_(CustomerProfile.workspace_id == Vote.workspace_id, CustomerProfile.user_id == Vote.user_id),
+        )
+        .where(Vote.workspace_id == workspace_id, Vote.value == 1)
+    )
+
+
+async def demand_of(session: AsyncSession, workspace_id: int, idea_ids: Sequence[int], weights: DemandWeights):
+    """{idea_id: demand} for ideas with at least one +1 vote."""
+    if not idea_ids:
+        return {}
+    stmt = (
+        _votes_with_profiles(workspace_id)
+        .add_columns(Vote.idea_id, func.sum(vote_weight_sql(weights)))
+        .where(Vote.idea_id.in_(list(idea_ids)))
+        .group_by(Vote.idea_id)
+    )
+    return {idea_id: float(total or 0.0) for idea_id, total in await session.execute(stmt)}
+
+
+async def demand_by_segment(
+    session: AsyncSession, workspace_id: int, idea_ids: Sequence[int], weights: DemandWeights
+) -> dict[int, dict[str | None, float]]:
+    if not idea_ids:
+        return {}
+    stmt = (
+        _votes_with_profiles(workspace_id)
+        .add_columns(Vote.idea_id, CustomerProfile.segment, func.sum(vote_weight_sql(weights)))
+        .where(Vote.idea_id.in_(list(idea_ids)))
+        .group_by(Vote.idea_id, CustomerProfile.segment)
+    )
+    out: dict[int, dict[str | None, float]] = {}
+    for idea_id, segment, total in await session.execute(stmt):
+        out.setdefault(idea_id, {})[segment] = float(total or 0.0)
+    return out
+
+
+async def voter_counts(session: AsyncSession, workspace_id: int, idea_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """{idea_id: (up, down)} counted from the vote rows."""
+    if not idea_ids:
+        return {}
+    stmt = (
+        select(
+            Vote.idea_id,
+            func.sum(case((Vote.value == 1, 1), else_=0)),
+            func.sum(case((Vote.value == -1, 1), else_=0)),
+        )
+        .where(Vote.workspace_id == workspace_id, Vote.idea_id.in_(list(idea_ids)))
+        .group_by(Vote.idea_id)
+    )
+    return {i: (int(u or 0), int(d or 0)) for i, u, d in await session.execute(stmt)}
+
+
+async def ideas_with_scores(session: AsyncSession, workspace_id: int, idea_ids: Sequence[int]):
+    if not idea_ids:
+        return []
+    stmt = (
+        select(Idea, IdeaScore, IdeaPriorityInput)
+        .outerjoin(IdeaScore, IdeaScore.idea_id == Idea.id)
+        .outerjoin(IdeaPriorityInput, IdeaPriorityInput.idea_id == Idea.id)
+        .where(Idea.workspace_id == workspace_id, Idea.id.in_(list(idea_ids)))
+        .execution_options(**FRESH)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def priority_inputs(session: AsyncSession, workspace_id: int, idea_ids: Sequence[int]):
+    if not idea_ids:
+        return {}
+    rows = await session.scalars(
+        select(IdeaPriorityInput)
+        .where(IdeaPriorityInput.workspace_id == workspace_id, IdeaPriorityInput.idea_id.in_(list(idea_ids)))
+        .execution_options(**FRESH)
+    )
+    return {r.idea_id: r for r in rows}
+
+
+async def idea_ids_after(session: AsyncSession, workspace_id: int, after_id: int, limit: int) -> list[int]:
+    result = await session.scalars(
+        select(Idea.id)
+        .where(Idea.workspace_id == workspace_id, Idea.id > after_id, Idea.deleted_at.is_(None))
+        .order_by(Idea.id)
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def voted_idea_ids_of_user_after(
+    session: AsyncSession, workspace_id: int, user_id: int, after_id: int, limit: int
+) -> list[int]:
+    result = await session.scalars(
+        select(Vote.idea_id)
+        .where(Vote.workspace_id == workspace_id, Vote.user_id == user_id, Vote.idea_id > after_id)
+        .order_by(Vote.idea_id)
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def trending_events(session: AsyncSession, idea_ids: Sequence[int]) -> list[tuple[int, datetime]]:
+    """(idea_id, when) for each idea's +1 votes: what its trending score sums over, besides its creation."""
+    rows = await session.execute(
+        select(Vote.idea_id, Vote.created_at).where(Vote.idea_id.in_(list(idea_ids)), Vote.value == 1)
+    )
+    return [(i, at) for i, at in rows]
+
+
+async def set_trending(session: AsyncSession, scores: dict[int, float]) -> None:
+    for idea_id, score in scores.items():
+        await session.execute(
+            sql_update(Idea)
+            .where(Idea.id == idea_id)
+            .values(trending_score=score)
+            .execution_options(synchronize_session=False)
+        )
+
+
+# Customers
+
+
+async def profile(session: AsyncSession, workspace_id: int, user_id: int) -> CustomerProfile | None:
+    return await session.scalar(
+        select(CustomerProfile)
+        .where(CustomerProfile.workspace_id == workspace_id, CustomerProfile.user_id == user_id)
+        .execution_options(**FRESH)
+    )
+
+
+async def list_profiles(session: AsyncSession, workspace_id: int, *, after_id: int, limit: int):
+    stmt = (
+        select(CustomerProfile, User)
+        .join(User, User.id == CustomerProfile.user_id)
+        .where(CustomerProfile.workspace_id == workspace_id, CustomerProfile.id > after_id)
+        .order_by(CustomerProfile.id)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def users_by_email(session: AsyncSession, emails: Sequence[str]) -> dict[str, User]:
+    if not emails:
+        return {}
+    rows = await session.scalars(select(User).where(func.lower(User.email).in_([e.lower() for e in emails])))
+    return {u.email.lower(): u for u in rows}
+
+
+async def segments_in_use(session: AsyncSession, workspace_id: int) -> list[str]:
+    rows = await session.scalars(
+        select(CustomerProfile.segment)
+        .where(CustomerProfile.workspace_id == workspace_id, CustomerProfile.segment.is_not(None))
+        .distinct()
+        .order_by(CustomerProfile.segment)
+        .limit(50)
+    )
+    return list(rows)
+
+
+# Pairwise
+
+
+async def fit_state(session: AsyncSession, board_id: int) -> PairwiseFit | None:
+    return await session.get(PairwiseFit, board_id, populate_existing=True)
+
+
+async def comparison_totals(session: AsyncSession, board_id: int, through_id: int) -> list[tuple[int, int, str, int]]:
+    """(left, right, outcome, count) for the board's comparisons up to `through_id`, aggregated by the database."""
+    stmt = (
+        select(
+            PairwiseComparison.left_idea_id,
+            PairwiseComparison.right_idea_id,
+            PairwiseComparison.outcome,
+            func.count(),
+        )
+        .where(PairwiseComparison.board_id == board_id, PairwiseComparison.id <= through_id)
+        .group_by(PairwiseComparison.left_idea_id, PairwiseComparison.right_idea_id, PairwiseComparison.outcome)
+    )
+    return [(a, b, o, int(n)) for a, b, o, n in await session.execute(stmt)]
+
+
+async def last_comparison_id(session: AsyncSession, board_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.coalesce(func.max(PairwiseComparison.id), 0)).where(PairwiseComparison.board_id == board_id)
+        )
+    )
+
+
+async def count_appearances(session: AsyncSession, workspace_id: int, idea_ids: Sequence[int]) -> None:
+    """One more comparison for each idea, in the comparing transaction (rows a vote never made start here)."""
+    stmt = _insert(session, IdeaScore.__table__)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["idea_id"],
+        set_={"pairwise_comparisons": IdeaScore.__table__.c.pairwise_comparisons + 1},
+    )
+    now = datetime.now(UTC)
+    await session.execute(
+        stmt,
+        [
+            {
+                "idea_id": i,
+                "workspace_id": workspace_id,
+                "downvotes": 0,
+                "demand": 0.0,
+                "confidence": 0.0,
+                "pairwise_comparisons": 1,
+                "updated_at": now,
+            }
+            for i in idea_ids
+        ],
+    )
+
+
+def open_for_voting():
+    """Ideas still open or in progress (their status's category): the ones worth comparing."""
+    return Idea.status_category.in_(("open", "active"))
+
+
+async def least_seen_candidates(
+    session: AsyncSession, workspace_id: int, board_id: int, user_id: int, limit: int
+) -> list[tuple[int, int]]:
+    """(idea_id, comparisons) of the board's open ideas not written by the user, least compared first."""
+    seen = func.coalesce(IdeaScore.pairwise_comparisons, 0)
+    stmt = (
+        select(Idea.id, seen)
+        .outerjoin(IdeaScore, IdeaScore.idea_id == Idea.id)
+        .where(
+            Idea.workspace_id == workspace_id,
+            Idea.board_id == board_id,
+            Idea.deleted_at.is_(None),
+            Idea.author_id != user_id,
+            open_for_voting(),
+        )
+        .order_by(seen, Idea.id)
+        .limit(limit)
+    )
+    return [(i, int(n)) for i, n in await session.execute(stmt)]
+
+
+async def judged_pairs(session: AsyncSession, board_id: int, user_id: int) -> set[tuple[int, int]]:
+    rows = await session.execute(
+        select(PairwiseComparison.left_idea_id, PairwiseComparison.right_idea_id).where(
+            PairwiseComparison.user_id == user_id, PairwiseComparison.board_id == board_id
+        )
+    )
+    return {(min(a, b), max(a, b)) for a, b in rows}
+
+
+async def board_idea_ids(session: AsyncSession, workspace_id: int, board_id: int) -> list[int]:
+    rows = await session.scalars(
+        select(Idea.id).where(Idea.workspace_id == workspace_id, Idea.board_id == board_id, Idea.deleted_at.is_(None))
+    )
+    return list(rows)
+
+
+async def pairwise_strengths(session: AsyncSession, idea_ids: Sequence[int]) -> dict[int, float]:
+    if not idea_ids:
+        return {}
+    rows = await session.execute(
+        select(IdeaScore.idea_id, IdeaScore.pairwise_strength).where(
+            IdeaScore.idea_id.in_(list(idea_ids)), IdeaScore.pairwise_strength.is_not(None)
+        )
+    )
+    return {i: float(s) for i, s in rows}
+
+
+async def pairwise_results(session: AsyncSession, workspace_id: int, board_id: int, *, limit: int):
+    stmt = (
+        select(Idea, IdeaScore)
+        .join(IdeaScore, IdeaScore.idea_id == Idea.id)
+        .where(
+            Idea.workspace_id == workspace_id,
+            Idea.board_id == board_id,
+            Idea.deleted_at.is_(None),
+            IdeaScore.pairwise_score.is_not(None),
+        )
+        .order_by(IdeaScore.pairwise_score.desc(), Idea.id.desc())
+        .limit(limit)
+        .execution_options(**FRESH)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def board_open_ids(session: AsyncSession, idea_ids: Sequence[int]) -> list[int]:
+    rows = await session.scalars(select(Idea.id).where(Idea.id.in_(list(idea_ids)), open_for_voting()))
+    return list(rows)
+
+
+async def known_in_workspace(session: AsyncSession, workspace_id: int, user_id: int) -> bool:
+    """A member of the workspace, or someone who voted there (public boards take votes from non-members)."""
+    from ideaflow.workspaces.models import Membership
+
+    member = select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+    voter = select(Vote.id).where(Vote.workspace_id == workspace_id, Vote.user_id == user_id)
+    return bool(await session.scalar(select(member.exists() | voter.exists())))
+
+
+async def user_by_id_or_email(session: AsyncSession, key: str) -> User | None:
+    if key.isdigit():
+        number = int(key)
+        return await session.get(User, number) if 1 <= number <= 2**63 - 1 else None
+    return await session.scalar(select(User).where(func.lower(User.email) == key.strip().lower()))
+
+
+async def known_user_ids(session: AsyncSession, workspace_id: int, user_ids: Sequence[int]) -> set[int]:
+    """Which of these users are members of the workspace or voted in it (one query for a whole import)."""
+    from ideaflow.workspaces.models import Membership
+
+    if not user_ids:
+        return set()
+    ids = list(user_ids)
+    members = select(Membership.user_id).where(Membership.workspace_id == workspace_id, Membership.user_id.in_(ids))
+    voters = select(Vote.user_id).where(Vote.workspace_id == workspace_id, Vote.user_id.in_(ids))
+    return set(await session.scalars(members.union(voters)))
