@@ -251,3 +251,17 @@ async def test_the_board_page_links_to_the_survey(session, client):
     board = await default_board(session, workspace)
     page = await client.get(f"/{workspace.slug}/boards/{board.slug}")
     assert f'href="/{workspace.slug}/boards/{board.slug}/prioritise"' in page.text
+
+
+async def test_the_staff_idea_page_links_to_why_this_score(session, client):
+    workspace, _ = await _staff_client(session, client)
+    idea = await make_idea(session, workspace)
+    page = await client.get(f"/{workspace.slug}/ideas/{idea.number}")
+    link = f"/{workspace.slug}/admin/ideas/{idea.number}/score"
+    assert link in page.text
+    assert (await client.get(link)).status_code == 200
+
+    customer = await make_user(session)
+    await client.post("/signout", data={"csrf_token": csrf_from(page.text)})
+    await web_sign_in(client, customer.email, PASSWORD)
+    assert link not in (await client.get(f"/{workspace.slug}/ideas/{idea.number}")).text
