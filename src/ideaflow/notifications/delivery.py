@@ -100,7 +100,7 @@ def _recipients(rows, *, idea_id: int, new_idea: bool) -> set[int]:
     return {u for u, following in on_idea.items() if following} | {u for u in on_board if u not in on_idea}
 
 
-def _may_email(user: User) -> bool:
+def may_email(user: User) -> bool:
     """Verified addresses, and placeholder accounts whose address staff entered for them; never an address
     someone typed at sign-up without proving it is theirs."""
     if user.email.endswith(".invalid"):
@@ -142,7 +142,7 @@ async def fan_out(session: AsyncSession, event: Event) -> None:
             continue
         if pref.in_app_enabled:
             await repository.add_notification(session, user_id=user_id, **common)
-        if pref.email_enabled and _may_email(user):
+        if pref.email_enabled and may_email(user):
             daily = pref.email_frequency == EmailFrequency.daily
             status = DeliveryStatus.queued if daily else DeliveryStatus.pending
             await repository.add_delivery(session, user_id=user_id, status=status.value, **common)

@@ -14,6 +14,9 @@ from ideaflow.invitations import service as invitation_service
 from ideaflow.mail import build_message, is_configured, render_email, send
 from ideaflow.mail.message import absolute_url
 from ideaflow.notifications import delivery
+from ideaflow.webhooks.models import WebhookEndpoint
+from ideaflow.workspaces import repository as workspace_repository
+from ideaflow.workspaces.models import Workspace
 
 log = logging.getLogger("ideaflow.notifications")
 
@@ -106,9 +109,51 @@ async def send_invitation(db: Database, event: outbox.Event) -> bool:
     return True
 
 
+async def on_webhook_endpoint_disabled(event: outbox.Event) -> None:
+    await send_webhook_disabled(outbox.handler_database(), event)
+
+
+async def send_webhook_disabled(db: Database, event: outbox.Event) -> int:
+    """Tell the workspace's owners and admins that ideaflow stopped sending to one of their webhook endpoints,
+    and why. The URL stays out of the email (URLs often carry tokens): the link leads to the endpoint's page.
+    At least once: a retry may send the same message again, with the same Message-ID."""
+    endpoint_id = event.payload.get("endpoint_id")
+    if not isinstance(endpoint_id, int) or event.workspace_id is None or not _mail_ready(event):
+        return 0
+    async with db.read() as session:
+        endpoint = await session.get(WebhookEndpoint, endpoint_id)
+        workspace = await session.get(Workspace, event.workspace_id)
+        if endpoint is None or workspace is None or endpoint.workspace_id != workspace.id or endpoint.enabled:
+            return 0  # gone, or already enabled again: nothing to say any more
+        admins = [
+            user
+            for membership, user in await workspace_repository.list_members(session, workspace.id)
+            if membership.role.is_admin and user.is_active and delivery.may_email(user)
+        ]
+    sent = 0
+    for user in admins:
+        email = render_email(
+            "webhook_disabled",
+            to=user.email,
+            subject=f"A webhook endpoint of {workspace.name} was turned off",
+            context={
+                "workspace_name": workspace.name,
+                "name": user.name,
+                "description": endpoint.description,
+                "reason": event.payload.get("reason") or endpoint.disabled_reason or "",
+                "link": absolute_url(f"/{workspace.slug}/settings/webhooks/{endpoint.id}"),
+            },
+        )
+        email.message_id = delivery.message_id(user.id, kind=f"w{event.id}.")
+        await send(build_message(email, sender_name=workspace.name))
+        sent += 1
+    return sent
+
+
 for _type in ("idea.created", "idea.status_changed", "idea.response_posted", "idea.merged", "comment.created"):
     outbox.register(_type, on_idea_event)
 outbox.register("vote.cast", on_idea_event)
 outbox.register("account.password_reset_requested", on_password_reset_requested)
 outbox.register("account.verification_requested", on_verification_requested)
 outbox.register("invitation.created", on_invitation_created)
+outbox.register("webhook_endpoint.disabled", on_webhook_endpoint_disabled)
