@@ -12,6 +12,7 @@ from ideaflow.outbox.models import OutboxEvent
 from ideaflow.ranking import scoring
 from ideaflow.ranking import service as ranking_service
 from ideaflow.ranking.service import IdeaScores
+from ideaflow.votes.models import Vote
 from tests.factories import add_member, context, default_board, make_idea, make_user, make_workspace, owner_context
 from tests.ranking.helpers import customer, enable, stored, unvote, vote
 
@@ -264,3 +265,15 @@ async def test_a_scorecard_ranking_needs_factors(session):
     with pytest.raises(Invalid) as error:
         await _settings(session, workspace, priority_method="scorecard", scorecard=[])
     assert "scorecard" in error.value.fields
+
+
+async def test_a_new_idea_starts_with_the_workspace_half_life_its_votes_use(session):
+    workspace = await make_workspace(session)
+    await _settings(session, workspace, half_life_hours=24)
+    idea = await make_idea(session, workspace)
+    assert idea.trending_score == pytest.approx(scoring.trending_score([idea.created_at], 24))
+    voter = await make_user(session)
+    await vote(session, workspace, idea, voter)
+    cast_at = await session.scalar(select(Vote.created_at).where(Vote.idea_id == idea.id))
+    fresh = await session.get(Idea, idea.id, populate_existing=True)
+    assert fresh.trending_score == pytest.approx(scoring.trending_score([idea.created_at, cast_at], 24))

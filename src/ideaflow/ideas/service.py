@@ -188,7 +188,7 @@ async def create_idea(
         status_category=StatusCategory(initial.category),
         vote_count=0,
         comment_count=0,
-        trending_score=trending.point(now, get_settings().trending_half_life_hours),
+        trending_score=trending.point(now, await _half_life(session, ctx.workspace.id)),
         created_at=now,
         updated_at=now,
     )
@@ -197,6 +197,14 @@ async def create_idea(
     await tag_service.attach_new_idea_tags(session, ctx, idea, tags)
     await outbox.emit(session, type="idea.created", workspace_id=ctx.workspace.id, payload=_event(idea, user.id))
     return idea
+
+
+async def _half_life(session: AsyncSession, workspace_id: int) -> float:
+    # The workspace's own half-life, as its votes use: one tau per workspace keeps the stored scores comparable.
+    # Imported here: ranking builds on ideas.
+    from ideaflow.ranking import service as ranking_service
+
+    return await ranking_service.trending_half_life(session, workspace_id)
 
 
 def _event(idea: Idea, actor_id: int, **extra) -> dict:
