@@ -265,3 +265,14 @@ async def test_the_staff_idea_page_links_to_why_this_score(session, client):
     await client.post("/signout", data={"csrf_token": csrf_from(page.text)})
     await web_sign_in(client, customer.email, PASSWORD)
     assert link not in (await client.get(f"/{workspace.slug}/ideas/{idea.number}")).text
+
+
+async def test_the_board_page_offers_the_survey_only_where_the_board_runs_it(session, client):
+    workspace = await make_workspace(session)
+    board = await default_board(session, workspace)
+    page = f"/{workspace.slug}/boards/{board.slug}"
+    survey = f"/{workspace.slug}/boards/{board.slug}/prioritise"
+    assert survey in (await client.get(page)).text
+    await enable(session, workspace, board, pairwise_enabled=False)
+    assert survey not in (await client.get(page)).text
+    assert (await client.get(survey)).status_code == 404

@@ -52,7 +52,12 @@ async def _list_page(request: Request, session, ctx: WorkspaceContext, board: Bo
         page = await service.list_ideas(session, ctx, board=board, sort=sort, **filters)
     boards = await board_service.list_boards(session, ctx)
     base = f"/{ctx.workspace.slug}" + (f"/boards/{board.slug}" if board else "")
+    # Imported here: ranking builds on ideas. The survey link shows only where the board runs the survey.
+    from ideaflow.ranking import service as ranking_service
+
+    survey = bool(board) and (await ranking_service.board_options(session, board.id)).pairwise_enabled
     context = {
+        "survey": survey,
         "ctx": ctx,
         "board": board,
         "boards": boards,
