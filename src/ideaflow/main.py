@@ -37,7 +37,7 @@ from ideaflow.ideas import web as ideas_web
 from ideaflow.invitations import api as invitations_api
 from ideaflow.invitations import web as invitations_web
 from ideaflow.kit.middleware import SecurityMiddleware
-from ideaflow.kit.ratelimit import RateLimiter, rate_limit
+from ideaflow.kit.ratelimit import RateLimiter, has_own_rate_limit, rate_limit
 from ideaflow.kit.web import is_htmx, render
 from ideaflow.notifications import api as notifications_api
 from ideaflow.notifications import web as notifications_web
@@ -123,7 +123,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 async def limit_api_writes(request: Request, viewer: ViewerDep) -> None:
     """Unsafe API calls count against the same per-user write budget as the web forms."""
-    if request.method not in SAFE_METHODS:
+    if request.method not in SAFE_METHODS and not has_own_rate_limit(request):
         subject = f"user:{viewer.user.id}" if viewer.user else None
         await rate_limit(request, "write", limit=get_settings().rate_limit_write_per_minute, subject=subject)
 

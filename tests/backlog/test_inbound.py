@@ -184,3 +184,18 @@ async def test_signed_webhook_passes_the_api_csrf_check_without_a_token(session,
     assert "X-CSRF-Token" not in headers and "Cookie" not in headers
     response = await client.post(_url(workspace, connection), content=body, headers=headers)
     assert response.status_code == 200
+
+
+async def test_signed_webhooks_count_per_connection_not_against_the_senders_write_budget(session, client, monkeypatch):
+    from ideaflow.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "rate_limit_write_per_minute", 2)
+    workspace, connection, _ = await _linked(session, "github", EXTERNAL["github"])
+    answers = []
+    for _ in range(4):
+        body, headers = _request("github", service.webhook_secret_of(connection), "999")
+        answers.append((await client.post(_url(workspace, connection), content=body, headers=headers)).status_code)
+    assert answers == [202, 202, 202, 202]
+    # Any other unsafe API call from the same address still counts against the budget.
+    refused = [(await client.post(f"/api/v1/{workspace.slug}/ideas", json={})).status_code for _ in range(3)]
+    assert refused[-1] == 429

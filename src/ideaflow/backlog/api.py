@@ -27,7 +27,7 @@ from ideaflow.backlog.service import BacklogFilter, ConnectionInput
 from ideaflow.config import get_settings
 from ideaflow.db import IdPath, SessionDep
 from ideaflow.errors import Invalid
-from ideaflow.kit.ratelimit import rate_limit
+from ideaflow.kit.ratelimit import own_rate_limit, rate_limit
 from ideaflow.workspaces import service as workspace_service
 from ideaflow.workspaces.dependencies import StaffWorkspaceDep
 
@@ -129,6 +129,7 @@ async def webhook_secret(
         409: {"description": "This delivery id was already received (a replay)."},
     },
 )
+@own_rate_limit
 async def receive_webhook(
     request: Request,
     workspace: Annotated[str, Path(max_length=40)],

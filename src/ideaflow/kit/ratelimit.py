@@ -57,6 +57,20 @@ class RateLimiter:
             raise RateLimited(f"Too many requests; try again in {retry_after} s.", retry_after=retry_after)
 
 
+_OWN_LIMIT = "__ideaflow_own_rate_limit__"
+
+
+def own_rate_limit(endpoint):
+    """Mark an endpoint that counts its own requests (e.g. signed webhooks, per connection): the shared
+    per-client write budget does not apply to it, so a busy sender's deliveries are not refused."""
+    setattr(endpoint, _OWN_LIMIT, True)
+    return endpoint
+
+
+def has_own_rate_limit(request: Request) -> bool:
+    return bool(getattr(request.scope.get("endpoint"), _OWN_LIMIT, False))
+
+
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
