@@ -37,6 +37,7 @@ from ideaflow.ideas import web as ideas_web
 from ideaflow.invitations import api as invitations_api
 from ideaflow.invitations import web as invitations_web
 from ideaflow.kit.middleware import SecurityMiddleware
+from ideaflow.kit.nul import refuse_nul_characters
 from ideaflow.kit.ratelimit import RateLimiter, has_own_rate_limit, rate_limit
 from ideaflow.kit.web import is_htmx, render
 from ideaflow.notifications import api as notifications_api
@@ -158,7 +159,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.redis_url)
 
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_api_csrf), Depends(limit_api_writes)])
+    api = APIRouter(
+        prefix="/api/v1",
+        dependencies=[Depends(refuse_nul_characters), Depends(verify_api_csrf), Depends(limit_api_writes)],
+    )
     for module in (
         accounts_api,
         workspaces_api,
@@ -195,7 +199,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def healthz() -> dict:
         return {"ok": True}
 
-    web = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+    web = APIRouter(dependencies=[Depends(refuse_nul_characters), Depends(verify_csrf)], include_in_schema=False)
     # Fixed paths first; the workspace routes (/{workspace}/...) come last.
     for module in (
         accounts_web,

@@ -41,13 +41,14 @@ async def test_bell_badge_clears_when_a_notification_is_read_and_follow_toggles(
         assert response.status_code == 200, response.text
 
     badge = page.locator("#notification-bell .bell__badge")
+    item = page.locator(".notification", has_text=title)
     for _ in range(40):  # the in-process worker delivers within a second or two
         await page.goto(portal.url("/notifications"))
-        if await badge.count():
+        # Wait for the list itself: the badge loads after the page, so it may count what the page missed.
+        if await item.count():
             break
         await page.wait_for_timeout(250)
     await expect(badge).to_have_text("1")
-    item = page.locator(".notification", has_text=title)
     await expect(item).to_have_class("notification notification--unread")
     await save_screenshot(page, "notifications-inbox")
     await item.get_by_role("button", name="Mark as read").click()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ideaflow.changelog.service import BODY_MAX, IDEAS_MAX, TITLE_MAX, TITLE_MIN
+from ideaflow.ideas.schemas import NUMBER_MAX
 
 
 class ChangelogEntryCreate(BaseModel):
@@ -14,7 +16,7 @@ class ChangelogEntryCreate(BaseModel):
 
     title: str = Field(min_length=TITLE_MIN, max_length=TITLE_MAX)
     body: str = Field("", max_length=BODY_MAX, description="Markdown.")
-    ideas: list[int] = Field(
+    ideas: list[Annotated[int, Field(ge=1, le=NUMBER_MAX)]] = Field(
         default_factory=list, max_length=IDEAS_MAX, description="Numbers of the ideas this entry delivers."
     )
     ship_status: str | None = Field(
@@ -28,7 +30,7 @@ class ChangelogEntryUpdate(BaseModel):
 
     title: str | None = Field(None, min_length=TITLE_MIN, max_length=TITLE_MAX)
     body: str | None = Field(None, max_length=BODY_MAX)
-    ideas: list[int] | None = Field(
+    ideas: list[Annotated[int, Field(ge=1, le=NUMBER_MAX)]] | None = Field(
         None, max_length=IDEAS_MAX, description="Replaces the linked ideas; on a published entry new ones ship."
     )
     ship_status: str | None = Field(None, max_length=32)

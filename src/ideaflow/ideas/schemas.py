@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ideaflow.db import ID_MAX
 from ideaflow.statuses.models import StatusCategory
 
 TITLE_MIN, TITLE_MAX, BODY_MAX = 3, 140, 20_000
@@ -27,7 +29,7 @@ class IdeaCreate(BaseModel):
     board: str = Field(min_length=1, max_length=40, description="The board's slug.")
     title: str = Field(min_length=TITLE_MIN, max_length=TITLE_MAX)
     body: str = Field("", max_length=BODY_MAX, description="Markdown.")
-    tags: list[int] = Field(
+    tags: list[Annotated[int, Field(ge=1, le=ID_MAX)]] = Field(
         default_factory=list,
         max_length=10,
         description="Ids of existing tags. Staff may always pick; others only on boards that allow it.",
