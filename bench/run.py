@@ -31,8 +31,8 @@ IDEAFLOW_SCENARIOS = ["vote", "list_json", "list_html", "idea_html", "search"]
 LIMIT_SCENARIOS = ["vote", "list_json"]  # what the minimal app and pgbench also run
 PGBENCH_SCRIPTS = {"vote": "vote.sql", "list_json": "top20.sql"}
 NOT_MEASURED = {
-    "export": "Backlog export of 100,000 ideas (time and peak memory): ideaflow has no export endpoint yet; "
-    "the scenario will be added with it.",
+    "export": "Backlog export of 100,000 ideas (time and peak memory): the streaming export exists "
+    "(GET /api/v1/{workspace}/backlog/export.csv); the scenario is not in the harness yet.",
 }
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
