@@ -300,3 +300,12 @@ async def test_visitors_see_the_demo_portal_and_the_customer_also_sees_the_priva
     mobile = await client.get("/acme/boards/mobile")
     assert mobile.status_code == 200
     assert "Home screen widgets on iOS" in mobile.text
+
+
+async def test_demo_ideas_have_their_demand_computed_from_their_votes(session, acme):
+    from ideaflow.ranking import service as ranking_service
+
+    ideas = list(await session.scalars(select(Idea).where(Idea.workspace_id == acme.id, Idea.vote_count > 0)))
+    scores = await ranking_service.score_ideas(session, workspace_id=acme.id, idea_ids=[i.id for i in ideas])
+    # Default weights and nothing known about the voters: demand is the number of votes.
+    assert ideas and all(scores[i.id].demand == pytest.approx(i.vote_count) for i in ideas)

@@ -23,6 +23,7 @@ from ideaflow.ideas import service as idea_service
 from ideaflow.ideas import trending
 from ideaflow.ideas.models import Idea, IdeaStatus
 from ideaflow.kit import markdown
+from ideaflow.ranking import service as ranking_service
 from ideaflow.statuses.models import OfficialResponse, ResponseRevision, TimelineEntry, TimelineKind
 from ideaflow.statuses.service import DEFAULT_STATUSES
 from ideaflow.tags.models import IdeaTag, Tag
@@ -1782,6 +1783,8 @@ class _Builder:
         ]
         for start in range(0, len(votes), 2000):
             await self.session.execute(insert(Vote), votes[start : start + 2000])
+        # Votes went in as rows, not through voting: compute the stored demand and confidence from them once.
+        await ranking_service.refresh_scores(self.session, workspace_id=workspace.id, idea_ids=[i.id for i in ideas])
 
         def row(idea: Idea, comment: _CommentPlan, parent_id: int | None = None) -> Comment:
             return Comment(
