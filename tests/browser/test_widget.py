@@ -299,7 +299,8 @@ async def test_identified_user_votes_and_posts_from_another_origin_without_cooki
     await page.emulate_media(color_scheme="light")
 
     await panel.get_by_role("link", name="Suggest").click()
-    await panel.get_by_label("Your idea, in one line").fill("Export reports to Excel")
+    # Typed key by key, as people do: the suggestions follow the title as it grows.
+    await panel.get_by_label("Your idea, in one line").press_sequentially("Export reports to Excel", delay=20)
     await expect(panel.get_by_role("region", name="Similar ideas")).to_contain_text("Export reports to CSV")
     await panel.get_by_label("Details (optional)").fill("Our finance team lives in Excel.")
     await save_screenshot(page, "widget-open")
