@@ -40,6 +40,10 @@ from ideaflow.kit.middleware import SecurityMiddleware
 from ideaflow.kit.nul import refuse_nul_characters
 from ideaflow.kit.ratelimit import RateLimiter, has_own_rate_limit, rate_limit
 from ideaflow.kit.web import is_htmx, render
+from ideaflow.merges import api as merges_api
+from ideaflow.merges import web as merges_web
+from ideaflow.moderation import api as moderation_api
+from ideaflow.moderation import web as moderation_web
 from ideaflow.notifications import api as notifications_api
 from ideaflow.notifications import web as notifications_web
 from ideaflow.outbox import web as outbox_web
@@ -52,6 +56,8 @@ from ideaflow.statuses import api as statuses_api
 from ideaflow.statuses import web as statuses_web
 from ideaflow.tags import api as tags_api
 from ideaflow.tags import web as tags_web
+from ideaflow.triage import api as triage_api
+from ideaflow.triage import web as triage_web
 from ideaflow.votes import api as votes_api
 from ideaflow.votes import web as votes_web
 from ideaflow.webhooks import api as webhooks_api
@@ -181,6 +187,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         backlog_api,
         roadmap_api,
         changelog_api,
+        merges_api,
+        moderation_api,
+        triage_api,
     ):
         api.include_router(module.router)
     app.include_router(api)
@@ -209,6 +218,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         statuses_web,
         tags_web,
         audit_web,
+        merges_web,
+        moderation_web,
+        triage_web,
         outbox_web,
         webhooks_web,
         ranking_web,

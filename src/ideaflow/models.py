@@ -9,6 +9,8 @@ from ideaflow.comments.models import Comment
 from ideaflow.db import Base
 from ideaflow.ideas.models import Idea
 from ideaflow.invitations.models import Invitation
+from ideaflow.merges.models import IdeaMerge
+from ideaflow.moderation.models import ModerationSettings, UserBlock
 from ideaflow.notifications.models import EmailDelivery, Notification, NotificationPreference, Subscription
 from ideaflow.outbox.models import OutboxEvent
 from ideaflow.ranking.models import (
@@ -41,11 +43,13 @@ __all__ = [
     "CustomerProfile",
     "EmailDelivery",
     "Idea",
+    "IdeaMerge",
     "IdeaPriorityInput",
     "IdeaScore",
     "IdeaTag",
     "Invitation",
     "Membership",
+    "ModerationSettings",
     "Notification",
     "NotificationPreference",
     "OfficialResponse",
@@ -62,6 +66,7 @@ __all__ = [
     "TrackerDelivery",
     "TrackerLink",
     "User",
+    "UserBlock",
     "UserSession",
     "Vote",
     "WebhookDelivery",

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.backlog.models import TrackerConnection, TrackerDelivery, TrackerLink
 from ideaflow.boards.models import Board
-from ideaflow.ideas.models import Idea
+from ideaflow.ideas.models import Idea, listed
 
 
 async def list_connections(session: AsyncSession, workspace_id: int) -> list[TrackerConnection]:
@@ -91,7 +91,7 @@ def ideas_query(workspace_id: int, *, board_ids: Sequence[int], status: str | No
     stmt = (
         select(Idea, Board)
         .join(Board, Board.id == Idea.board_id)
-        .where(Idea.workspace_id == workspace_id, Idea.deleted_at.is_(None), Idea.board_id.in_(list(board_ids)))
+        .where(Idea.workspace_id == workspace_id, listed(), Idea.board_id.in_(list(board_ids)))
     )
     if status:
         stmt = stmt.where(Idea.status == status)
@@ -99,7 +99,5 @@ def ideas_query(workspace_id: int, *, board_ids: Sequence[int], status: str | No
 
 
 async def live_idea_ids(session: AsyncSession, workspace_id: int, idea_ids: Sequence[int]) -> list[int]:
-    stmt = select(Idea.id).where(
-        Idea.workspace_id == workspace_id, Idea.id.in_(list(idea_ids)), Idea.deleted_at.is_(None)
-    )
+    stmt = select(Idea.id).where(Idea.workspace_id == workspace_id, Idea.id.in_(list(idea_ids)), listed())
     return list((await session.scalars(stmt)).all())

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideaflow.accounts.models import User
 from ideaflow.boards.models import Board, Visibility
 from ideaflow.changelog.models import ChangelogEntry, ChangelogEntryIdea
-from ideaflow.ideas.models import Idea
+from ideaflow.ideas.models import Idea, listed
 
 
 async def list_published(
@@ -78,7 +78,7 @@ async def linked_ideas(
         .where(
             ChangelogEntryIdea.workspace_id == workspace_id,
             ChangelogEntryIdea.entry_id.in_(entry_ids),
-            Idea.deleted_at.is_(None),
+            listed(),
         )
         .order_by(ChangelogEntryIdea.entry_id, Idea.number)
     )
@@ -101,9 +101,7 @@ async def ideas_by_number(session: AsyncSession, workspace_id: int, numbers: lis
     if not numbers:
         return []
     return list(
-        await session.scalars(
-            select(Idea).where(Idea.workspace_id == workspace_id, Idea.number.in_(numbers), Idea.deleted_at.is_(None))
-        )
+        await session.scalars(select(Idea).where(Idea.workspace_id == workspace_id, Idea.number.in_(numbers), listed()))
     )
 
 
@@ -112,9 +110,7 @@ async def ideas_by_id(session: AsyncSession, workspace_id: int, ids: list[int]) 
         return []
     return list(
         await session.scalars(
-            select(Idea)
-            .where(Idea.workspace_id == workspace_id, Idea.id.in_(ids), Idea.deleted_at.is_(None))
-            .order_by(Idea.number)
+            select(Idea).where(Idea.workspace_id == workspace_id, Idea.id.in_(ids), listed()).order_by(Idea.number)
         )
     )
 
@@ -158,7 +154,7 @@ async def candidate_ideas(session: AsyncSession, workspace_id: int, *, categorie
             select(Idea)
             .where(
                 Idea.workspace_id == workspace_id,
-                Idea.deleted_at.is_(None),
+                listed(),
                 Idea.status_category.in_(categories),
             )
             .order_by(Idea.vote_count.desc(), Idea.id.desc())

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideaflow.accounts.models import User
 from ideaflow.boards.models import Board
 from ideaflow.comments.models import Comment
-from ideaflow.ideas.models import Idea
+from ideaflow.ideas.models import Idea, listed
+from ideaflow.moderation.models import ModerationState
 from ideaflow.statuses.models import OfficialResponse, TimelineEntry, TimelineKind
 
 
@@ -24,6 +25,7 @@ async def public_comments(
             Comment.idea_id == idea_id,
             Comment.internal.is_(False),
             Comment.deleted_at.is_(None),
+            Comment.moderation_state == ModerationState.approved,
         )
         .order_by(Comment.id.desc())
         .limit(limit)
@@ -60,7 +62,7 @@ async def roadmap_changes(
             TimelineEntry.kind == TimelineKind.status_changed.value,
             TimelineEntry.to_status.in_(status_keys),
             Idea.board_id.in_(board_ids),
-            Idea.deleted_at.is_(None),
+            listed(),
         )
         .order_by(TimelineEntry.id.desc())
         .limit(limit)

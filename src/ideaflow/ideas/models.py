@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ColumnElement, Float, Index, Integer, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ideaflow.db import Base, CreatedAtMixin, UTCDateTime, fk_column, id_column, str_enum, utcnow
+from ideaflow.db import Base, BigId, CreatedAtMixin, UTCDateTime, fk_column, id_column, str_enum, utcnow
+from ideaflow.moderation.models import ModerationState
 from ideaflow.statuses.models import StatusCategory
 
-__all__ = ["Idea", "IdeaStatus", "StatusCategory"]
+__all__ = ["Idea", "IdeaStatus", "ModerationState", "StatusCategory", "listed"]
 
 
 class IdeaStatus(StrEnum):
@@ -36,6 +37,9 @@ class Idea(CreatedAtMixin, Base):
         Index("ix_ideas_board_new", "board_id", "id"),
         Index("ix_ideas_workspace_top", "workspace_id", "vote_count", "id"),
         Index("ix_ideas_workspace_trending", "workspace_id", "trending_score", "id"),
+        # The triage inbox (untriaged: no first response yet, oldest first) and the moderation queue.
+        Index("ix_ideas_workspace_untriaged", "workspace_id", "first_response_at", "id"),
+        Index("ix_ideas_workspace_moderation", "workspace_id", "moderation_state", "id"),
     )
 
     id: Mapped[int] = id_column()
@@ -59,7 +63,29 @@ class Idea(CreatedAtMixin, Base):
     trending_score: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Merged into another idea (a duplicate): not listed, its page points to the target; see merges/. A plain id
+    # (idea_merges holds the foreign keys): SQLite adds a column with a foreign key only by rebuilding the table.
+    merged_into_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Only approved ideas are listed for customers; see moderation/.
+    moderation_state: Mapped[ModerationState] = mapped_column(
+        str_enum(ModerationState, 16), nullable=False, default=ModerationState.approved, server_default="approved"
+    )
+    moderation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # When staff first answered (an official response or a status change): the triage inbox lists ideas
+    # without one, and time to first response is measured from created_at to this.
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def accepts_votes(self) -> bool:
         return StatusCategory(self.status_category).accepts_votes
+
+
+def listed() -> ColumnElement[bool]:
+    """The ideas customers see in lists, searches, feeds and exports: not deleted, not merged into another idea,
+    approved by moderation."""
+    return and_(
+        Idea.deleted_at.is_(None),
+        Idea.merged_into_id.is_(None),
+        Idea.moderation_state == ModerationState.approved,
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import User
 from ideaflow.boards.models import Board
-from ideaflow.ideas.models import Idea
+from ideaflow.ideas.models import Idea, listed
 from ideaflow.ideas.schemas import IdeaSort
 from ideaflow.kit.sql import dialect_name
 
@@ -32,7 +32,7 @@ def _base(workspace_id: int, board_ids: list[int]) -> Select:
         select(Idea, User.name, Board)
         .join(User, User.id == Idea.author_id)
         .join(Board, Board.id == Idea.board_id)
-        .where(Idea.workspace_id == workspace_id, Idea.deleted_at.is_(None))
+        .where(Idea.workspace_id == workspace_id, listed())
     )
     if len(board_ids) == 1:
         return stmt.where(Idea.board_id == board_ids[0])

@@ -19,8 +19,11 @@ from ideaflow.ideas.schemas import IdeaSort
 from ideaflow.ideas.service import IdeaView
 from ideaflow.kit.ratelimit import rate_limit
 from ideaflow.kit.web import form_data, redirect, render
+from ideaflow.merges import web as merges_web
+from ideaflow.moderation import web as moderation_web
 from ideaflow.statuses import service as status_service
 from ideaflow.tags import service as tag_service
+from ideaflow.votes import web as votes_web
 from ideaflow.workspaces.dependencies import WorkspaceDep
 from ideaflow.workspaces.service import WorkspaceContext
 
@@ -186,12 +189,17 @@ async def idea_page_context(session, ctx: WorkspaceContext, view: IdeaView) -> d
         "timeline": await status_service.timeline(session, workspace_id=workspace_id, idea_id=idea_id),
         "all_tags": await tag_service.list_tags(session, workspace_id=workspace_id) if ctx.is_staff else [],
         "notes": await comment_service.notes(session, ctx, view) if ctx.is_staff else [],
+        **await merges_web.idea_page_extras(session, ctx, view),
+        **await moderation_web.idea_page_extras(session, ctx, view),
+        **await votes_web.on_behalf_extras(session, ctx, view),
     }
 
 
 @router.get("/{workspace}/ideas/{number}")
 async def idea_page(request: Request, number: int, ctx: WorkspaceDep, session: SessionDep) -> Response:
     view = await service.get_idea(session, ctx, number)
+    if (moved := merges_web.merged_redirect(request, ctx, view)) is not None:
+        return moved
     return render(request, "ideas/idea.html", await idea_page_context(session, ctx, view))
 
 

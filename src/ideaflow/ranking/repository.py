@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from ideaflow.accounts.models import User
-from ideaflow.ideas.models import Idea
+from ideaflow.ideas.models import Idea, listed
 from ideaflow.kit.sql import dialect_name
 from ideaflow.ranking.models import (
     BoardRankingSettings,
@@ -332,7 +332,7 @@ async def least_seen_candidates(
         .where(
             Idea.workspace_id == workspace_id,
             Idea.board_id == board_id,
-            Idea.deleted_at.is_(None),
+            listed(),
             Idea.author_id != user_id,
             open_for_voting(),
         )
@@ -353,7 +353,7 @@ async def judged_pairs(session: AsyncSession, board_id: int, user_id: int) -> se
 
 async def board_idea_ids(session: AsyncSession, workspace_id: int, board_id: int) -> list[int]:
     rows = await session.scalars(
-        select(Idea.id).where(Idea.workspace_id == workspace_id, Idea.board_id == board_id, Idea.deleted_at.is_(None))
+        select(Idea.id).where(Idea.workspace_id == workspace_id, Idea.board_id == board_id, listed())
     )
     return list(rows)
 
@@ -376,7 +376,7 @@ async def pairwise_results(session: AsyncSession, workspace_id: int, board_id: i
         .where(
             Idea.workspace_id == workspace_id,
             Idea.board_id == board_id,
-            Idea.deleted_at.is_(None),
+            listed(),
             IdeaScore.pairwise_score.is_not(None),
         )
         .order_by(IdeaScore.pairwise_score.desc(), Idea.id.desc())

@@ -18,7 +18,7 @@ from ideaflow import outbox
 from ideaflow.config import get_settings
 from ideaflow.errors import Invalid, NotFound
 from ideaflow.ideas import trending
-from ideaflow.ideas.models import Idea
+from ideaflow.ideas.models import Idea, listed
 from ideaflow.ranking import repository, scoring
 from ideaflow.ranking.models import (
     BoardRankingSettings,
@@ -680,7 +680,7 @@ async def ranked_ideas(
         select(Idea, Board, IdeaScore)
         .join(Board, Board.id == Idea.board_id)
         .outerjoin(IdeaScore, IdeaScore.idea_id == Idea.id)
-        .where(Idea.workspace_id == ctx.workspace.id, Idea.deleted_at.is_(None))
+        .where(Idea.workspace_id == ctx.workspace.id, listed())
     )
     if board_slug:
         board = await board_repository.get_by_slug(session, ctx.workspace.id, board_slug)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.boards.models import Board
-from ideaflow.ideas.models import Idea
+from ideaflow.ideas.models import Idea, listed
 from ideaflow.roadmap.models import RoadmapSettings
 
 
@@ -20,7 +20,7 @@ def _ideas(workspace_id: int, board_ids: list[int], status_keys: list[str]):
         .join(Board, Board.id == Idea.board_id)
         .where(
             Idea.workspace_id == workspace_id,
-            Idea.deleted_at.is_(None),
+            listed(),
             Idea.board_id.in_(board_ids),
             Idea.status.in_(status_keys),
         )
@@ -53,7 +53,7 @@ async def count_by_status(
         select(Idea.status, func.count())
         .where(
             Idea.workspace_id == workspace_id,
-            Idea.deleted_at.is_(None),
+            listed(),
             Idea.board_id.in_(board_ids),
             Idea.status.in_(status_keys),
         )

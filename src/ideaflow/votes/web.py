@@ -105,3 +105,8 @@ async def save_vote_options(
     except IdeaflowError as error:
         return await _vote_page(request, session, ctx, view, error=error)
     return redirect(request, f"/{ctx.workspace.slug}/ideas/{number}")
+
+
+async def on_behalf_extras(session, ctx, view) -> dict:
+    """What the idea page needs for votes recorded on a customer's behalf (staff only)."""
+    return {}

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import User
 from ideaflow.boards.models import Board
-from ideaflow.ideas.models import Idea
+from ideaflow.ideas.models import Idea, listed
 from ideaflow.ideas.repository import IdeaRow
 from ideaflow.widget.models import (
     IdentityKind,
@@ -113,7 +113,7 @@ async def ideas_by_author(
         .where(
             Idea.workspace_id == workspace_id,
             Idea.author_id == user_id,
-            Idea.deleted_at.is_(None),
+            listed(),
             Idea.board_id.in_(board_ids),
         )
         .order_by(Idea.id.desc())

@@ -1,0 +1,7 @@
+"""Merging duplicate ideas: api."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

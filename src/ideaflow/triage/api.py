@@ -1,0 +1,7 @@
+"""The staff triage inbox: api."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
