@@ -36,9 +36,11 @@ from ideaflow.ideas import api as ideas_api
 from ideaflow.ideas import web as ideas_web
 from ideaflow.invitations import api as invitations_api
 from ideaflow.invitations import web as invitations_web
+from ideaflow.kit.head import HeadAsGetMiddleware
 from ideaflow.kit.middleware import SecurityMiddleware
 from ideaflow.kit.nul import refuse_nul_characters
 from ideaflow.kit.ratelimit import RateLimiter, has_own_rate_limit, rate_limit
+from ideaflow.kit.redact import install_access_log_redaction
 from ideaflow.kit.web import is_htmx, render
 from ideaflow.merges import api as merges_api
 from ideaflow.merges import web as merges_web
@@ -137,6 +139,7 @@ async def limit_api_writes(request: Request, viewer: ViewerDep) -> None:
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    install_access_log_redaction()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -249,5 +252,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     _install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.cookie_secure, hsts=settings.cookie_secure)
     return app

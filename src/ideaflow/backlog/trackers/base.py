@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,25 +49,29 @@ class Connection:
     issue_type: str = ""
 
 
-class TrackerClient:
+class TrackerClient(ABC):
+    """The interface GitHub, Jira and Linear implement: a client missing a method cannot be built."""
+
     def __init__(self, connection: Connection, http: httpx.AsyncClient):
         self.connection = connection
         self.http = http
         self.base = connection.base_url.rstrip("/")
 
+    @abstractmethod
     async def create(self, content: ItemContent) -> RemoteItem:
-        raise NotImplementedError
+        """Create the item; returns it as the tracker now holds it."""
 
+    @abstractmethod
     async def update(self, external_id: str, content: ItemContent) -> RemoteItem:
-        raise NotImplementedError
+        """Update the linked item in place (never a second item)."""
 
+    @abstractmethod
     async def find(self, content: ItemContent, *, since: datetime) -> RemoteItem | None:
         """The item an earlier, interrupted attempt created for this marker, if any."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def check(self) -> str:
         """Prove the connection works; returns what it reached (repository, project or team name)."""
-        raise NotImplementedError
 
     def _fail(self, what: str, response: httpx.Response) -> TrackerError:
         detail = response.text[:300].replace("\n", " ")
