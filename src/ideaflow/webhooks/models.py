@@ -8,6 +8,9 @@ from sqlalchemy import JSON, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaflow.db import Base, BigId, CreatedAtMixin, UTCDateTime, fk_column, id_column, utcnow
+from ideaflow.kit.crypto import open_sealed, seal
+
+SECRET_PURPOSE = b"ideaflow/webhooks/signing-secret/v1"
 
 
 class WebhookEndpoint(CreatedAtMixin, Base):
@@ -19,10 +22,10 @@ class WebhookEndpoint(CreatedAtMixin, Base):
     description: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     # Event types this endpoint receives; ["*"] means every public event.
     event_types: Mapped[list[str]] = mapped_column(JSON, nullable=False)
-    # `whsec_` + base64 of random bytes (Standard Webhooks); kept so that we can sign.
-    secret: Mapped[str] = mapped_column(String(100), nullable=False)
-    # After a rotation the old secret signs too, for a while, so receivers can switch without losing messages.
-    previous_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # `whsec_` + base64 of random bytes (Standard Webhooks), kept so that we can sign, sealed at rest (see the
+    # `secret` property). After a rotation the old secret signs too, for a while, so receivers can switch.
+    secret_sealed: Mapped[str] = mapped_column(Text, nullable=False)
+    previous_secret_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
@@ -31,6 +34,32 @@ class WebhookEndpoint(CreatedAtMixin, Base):
     failure_streak: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    @property
+    def secret(self) -> str:
+        return open_sealed(self.secret_sealed, purpose=SECRET_PURPOSE, associated=self._associated())
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_sealed = seal(value, purpose=SECRET_PURPOSE, associated=self._associated())
+
+    @property
+    def previous_secret(self) -> str | None:
+        if self.previous_secret_sealed is None:
+            return None
+        return open_sealed(self.previous_secret_sealed, purpose=SECRET_PURPOSE, associated=self._associated())
+
+    @previous_secret.setter
+    def previous_secret(self, value: str | None) -> None:
+        self.previous_secret_sealed = (
+            None if value is None else seal(value, purpose=SECRET_PURPOSE, associated=self._associated())
+        )
+
+    def _associated(self) -> str:
+        # Bound to the workspace: a sealed secret copied into another workspace's endpoint does not open.
+        if self.workspace_id is None:
+            raise ValueError("set workspace_id before the secret")
+        return f"workspace:{self.workspace_id}:webhook-secret"
 
 
 class WebhookDelivery(CreatedAtMixin, Base):
