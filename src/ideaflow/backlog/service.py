@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow import outbox
+from ideaflow.audit import service as audit
 from ideaflow.backlog import crypto, repository
 from ideaflow.backlog.models import TrackerConnection, TrackerKind, TrackerLink
 from ideaflow.boards import service as board_service
@@ -173,7 +174,38 @@ async def create_connection(session: AsyncSession, ctx: WorkspaceContext, data: 
     await _apply(session, ctx, connection, data, kind)
     session.add(connection)
     await session.flush()
+    await _audit(session, ctx, "tracker_connection.created", connection, None, _snapshot(connection))
     return connection
+
+
+def _snapshot(connection: TrackerConnection) -> dict[str, Any]:
+    """What the audit log keeps of a connection: never its token or webhook secret."""
+    return {
+        "kind": str(connection.kind),
+        "name": connection.name,
+        "base_url": connection.base_url,
+        "target": connection.target,
+        "account": connection.account,
+        "issue_type": connection.issue_type,
+        "enabled": connection.enabled,
+        "status_mapping": dict(connection.status_mapping or {}),
+        "token_hint": connection.token_hint,
+    }
+
+
+async def _audit(
+    session: AsyncSession, ctx: WorkspaceContext, action: str, connection: TrackerConnection, before, after
+) -> None:
+    await audit.record(
+        session,
+        workspace_id=ctx.workspace.id,
+        actor_id=ctx.user.id if ctx.user else None,
+        action=action,
+        target_type="tracker_connection",
+        target_id=connection.id,
+        before=before,
+        after=after,
+    )
 
 
 def input_of(connection: TrackerConnection, **changes: Any) -> ConnectionInput:
@@ -200,9 +232,20 @@ async def update_connection(
     """`data.token` empty keeps the stored token; `data.mapping` None keeps the mapping."""
     require_admin(ctx)
     connection = await get_connection(session, ctx, connection_id)
+    before = _snapshot(connection)
     await _apply(session, ctx, connection, data, TrackerKind(connection.kind))
     connection.updated_at = utcnow()
     await session.flush()
+    after = _snapshot(connection)
+    if changed := [k for k in after if after[k] != before[k]]:
+        await _audit(
+            session,
+            ctx,
+            "tracker_connection.updated",
+            connection,
+            {k: before[k] for k in changed},
+            {k: after[k] for k in changed},
+        )
     return connection
 
 
@@ -258,11 +301,14 @@ async def rotate_webhook_secret(session: AsyncSession, ctx: WorkspaceContext, co
     )
     connection.updated_at = utcnow()
     await session.flush()
+    await _audit(session, ctx, "tracker_connection.webhook_secret_rotated", connection, None, None)
 
 
 async def delete_connection(session: AsyncSession, ctx: WorkspaceContext, connection_id: int) -> None:
     require_admin(ctx)
-    await repository.delete_connection(session, await get_connection(session, ctx, connection_id))
+    connection = await get_connection(session, ctx, connection_id)
+    await _audit(session, ctx, "tracker_connection.deleted", connection, _snapshot(connection), None)
+    await repository.delete_connection(session, connection)
 
 
 async def list_connections(session: AsyncSession, ctx: WorkspaceContext) -> list[TrackerConnection]:

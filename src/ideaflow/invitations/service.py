@@ -14,6 +14,7 @@ from ideaflow.accounts import repository as account_repository
 from ideaflow.accounts import service as account_service
 from ideaflow.accounts.models import User
 from ideaflow.accounts.service import Gone, normalise_email
+from ideaflow.audit import service as audit
 from ideaflow.errors import Conflict, Forbidden, Invalid, NotFound
 from ideaflow.invitations.models import Invitation
 from ideaflow.kit.security import new_token, token_hash
@@ -82,7 +83,21 @@ async def create_invitation(
     await outbox.emit(
         session, type="invitation.created", workspace_id=ctx.workspace.id, payload={"invitation_id": invitation.id}
     )
+    await _audit(session, ctx, "invitation.created", invitation, None, {"email": email, "role": role.value})
     return invitation
+
+
+async def _audit(session: AsyncSession, ctx: WorkspaceContext, action: str, invitation: Invitation, before, after):
+    await audit.record(
+        session,
+        workspace_id=ctx.workspace.id,
+        actor_id=ctx.user.id if ctx.user else None,
+        action=action,
+        target_type="invitation",
+        target_id=invitation.id,
+        before=before,
+        after=after,
+    )
 
 
 async def _pending_for(session: AsyncSession, workspace_id: int, email: str, now: datetime) -> list[Invitation]:
@@ -121,6 +136,7 @@ async def revoke_invitation(session: AsyncSession, ctx: WorkspaceContext, *, inv
     if invitation.revoked_at is None:
         invitation.revoked_at = datetime.now(UTC)
         await session.flush()
+        await _audit(session, ctx, "invitation.revoked", invitation, {"email": invitation.email}, None)
     return invitation
 
 

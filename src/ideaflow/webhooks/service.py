@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow import __version__, outbox
+from ideaflow.audit import service as audit
 from ideaflow.config import Settings
 from ideaflow.db import utcnow
 from ideaflow.errors import Forbidden, Invalid, NotFound
@@ -209,7 +210,33 @@ async def create_endpoint(
     )
     session.add(endpoint)
     await session.flush()
+    await _audit(session, ctx, "webhook_endpoint.created", endpoint, None, _snapshot(endpoint))
     return endpoint
+
+
+def _snapshot(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """What the audit log keeps of an endpoint: never its secrets."""
+    return {
+        "url": endpoint.url,
+        "description": endpoint.description,
+        "event_types": list(endpoint.event_types),
+        "enabled": endpoint.enabled,
+    }
+
+
+async def _audit(
+    session: AsyncSession, ctx: WorkspaceContext, action: str, endpoint: WebhookEndpoint, before, after
+) -> None:
+    await audit.record(
+        session,
+        workspace_id=ctx.workspace.id,
+        actor_id=ctx.user.id if ctx.user else None,
+        action=action,
+        target_type="webhook_endpoint",
+        target_id=endpoint.id,
+        before=before,
+        after=after,
+    )
 
 
 async def update_endpoint(
@@ -240,6 +267,7 @@ async def update_endpoint(
             fields.update(exc.fields)
     if fields:
         raise Invalid("; ".join(f"{k}: {v}" for k, v in fields.items()), fields=fields)
+    before = _snapshot(endpoint)
     for name, value in changes.items():
         setattr(endpoint, name, value)
     if enabled is True and not endpoint.enabled:
@@ -254,11 +282,23 @@ async def update_endpoint(
         endpoint.disabled_reason = f"Disabled by {ctx.user.name}."
     endpoint.updated_at = utcnow()
     await session.flush()
+    after = _snapshot(endpoint)
+    changed = [k for k in after if after[k] != before[k]]
+    if changed:
+        await _audit(
+            session,
+            ctx,
+            "webhook_endpoint.updated",
+            endpoint,
+            {k: before[k] for k in changed},
+            {k: after[k] for k in changed},
+        )
     return endpoint
 
 
 async def delete_endpoint(session: AsyncSession, ctx: WorkspaceContext, endpoint_id: int) -> None:
     endpoint = await get_endpoint(session, ctx, endpoint_id)
+    await _audit(session, ctx, "webhook_endpoint.deleted", endpoint, _snapshot(endpoint), None)
     await session.delete(endpoint)
     await session.flush()
 
@@ -272,6 +312,14 @@ async def rotate_secret(session: AsyncSession, ctx: WorkspaceContext, endpoint_i
     endpoint.secret = generate_secret()
     endpoint.updated_at = now
     await session.flush()
+    await _audit(
+        session,
+        ctx,
+        "webhook_endpoint.secret_rotated",
+        endpoint,
+        None,
+        {"previous_secret_expires_at": now + PREVIOUS_SECRET_GRACE},
+    )
     return endpoint
 
 

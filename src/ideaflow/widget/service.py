@@ -7,12 +7,14 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import User
+from ideaflow.audit import service as audit
 from ideaflow.config import get_settings
 from ideaflow.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ideaflow.kit.security import new_token, token_hash
@@ -116,6 +118,7 @@ async def update_settings(
     workspace_service.require_admin(ctx)
     saved = await repository.get_settings(session, ctx.workspace.id)
     current = saved or default_settings(ctx.workspace.id)
+    before = _settings_snapshot(current)
     if allowed_origins is not None:
         current.allowed_origins = parse_origins(allowed_origins)
     if allow_email_votes is not None:
@@ -145,7 +148,43 @@ async def update_settings(
     if saved is None:
         session.add(current)
     await session.flush()
+    after = _settings_snapshot(current)
+    changed = [k for k in after if after[k] != before[k]]
+    if changed:
+        await _audit(
+            session,
+            ctx,
+            "widget_settings.updated",
+            "widget_settings",
+            current.id,
+            {k: before[k] for k in changed},
+            {k: after[k] for k in changed},
+        )
     return current
+
+
+def _settings_snapshot(current: WidgetSettings) -> dict[str, Any]:
+    return {
+        "allowed_origins": list(current.allowed_origins or []),
+        "allow_email_votes": current.allow_email_votes,
+        "brand_color": current.brand_color,
+        "logo_url": current.logo_url,
+        "launcher_label": current.launcher_label,
+        "launcher_position": str(current.launcher_position),
+    }
+
+
+async def _audit(session: AsyncSession, ctx: WorkspaceContext, action: str, target_type: str, target_id, before, after):
+    await audit.record(
+        session,
+        workspace_id=ctx.workspace.id,
+        actor_id=ctx.user.id if ctx.user else None,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        before=before,
+        after=after,
+    )
 
 
 # -- signing secrets ---------------------------------------------------------------------------------------
@@ -175,6 +214,8 @@ async def create_secret(session: AsyncSession, ctx: WorkspaceContext) -> tuple[W
     )
     session.add(secret)
     await session.flush()
+    # The audit log names the key, never the secret.
+    await _audit(session, ctx, "widget_secret.created", "widget_secret", secret.id, None, {"key_id": secret.key_id})
     return secret, raw
 
 
@@ -189,6 +230,15 @@ async def revoke_secret(session: AsyncSession, ctx: WorkspaceContext, *, secret_
         secret.revoked_at = datetime.now(UTC)
         await repository.delete_sessions_for_secret(session, ctx.workspace.id, secret.id)
         await session.flush()
+        await _audit(
+            session,
+            ctx,
+            "widget_secret.revoked",
+            "widget_secret",
+            secret.id,
+            {"status": "active"},
+            {"status": "revoked"},
+        )
     return secret
 
 
