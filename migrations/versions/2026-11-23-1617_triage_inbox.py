@@ -112,7 +112,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_user_blocks_user_id"), "user_blocks", ["user_id"], unique=False)
 
-    _seal_webhook_secrets()
+    _move_webhook_secrets(sealing=True)
 
 
 # Webhook signing secrets move from plain columns to sealed ones (AES-GCM under a key derived from the app's secret
@@ -129,66 +129,39 @@ _endpoints = sa.table(
 )
 
 
-def _seal_webhook_secrets() -> None:
-    from ideaflow.kit.crypto import seal
+def _move_webhook_secrets(*, sealing: bool) -> None:
+    """Sealing: (secret, previous_secret) → (secret_sealed, previous_secret_sealed); the downgrade opens them."""
+    from functools import partial
 
+    from ideaflow.kit.crypto import open_sealed, seal
+
+    plain = ("secret", "previous_secret")
+    sealed = ("secret_sealed", "previous_secret_sealed")
+    old, new = (plain, sealed) if sealing else (sealed, plain)
+    new_type = sa.Text() if sealing else sa.String(length=100)
     # NOT NULL with a temporary default: SQLite changes a column's nullability only by rebuilding the table, and
     # a rebuild of webhook_endpoints would cascade-delete its deliveries.
-    op.add_column("webhook_endpoints", sa.Column("secret_sealed", sa.Text(), nullable=False, server_default=""))
-    op.add_column("webhook_endpoints", sa.Column("previous_secret_sealed", sa.Text(), nullable=True))
+    op.add_column("webhook_endpoints", sa.Column(new[0], new_type, nullable=False, server_default=""))
+    op.add_column("webhook_endpoints", sa.Column(new[1], new_type, nullable=True))
     bind = op.get_bind()
-    rows = bind.execute(
-        sa.select(_endpoints.c.id, _endpoints.c.workspace_id, _endpoints.c.secret, _endpoints.c.previous_secret)
-    ).all()
-    for row in rows:
-        associated = f"workspace:{row.workspace_id}:webhook-secret"
-        bind.execute(
-            _endpoints.update()
-            .where(_endpoints.c.id == row.id)
-            .values(
-                secret_sealed=seal(row.secret, purpose=_WEBHOOK_PURPOSE, associated=associated),
-                previous_secret_sealed=None
-                if row.previous_secret is None
-                else seal(row.previous_secret, purpose=_WEBHOOK_PURPOSE, associated=associated),
-            )
+    columns = [_endpoints.c[name] for name in old]
+    for row in bind.execute(sa.select(_endpoints.c.id, _endpoints.c.workspace_id, *columns)).all():
+        convert = partial(
+            seal if sealing else open_sealed,
+            purpose=_WEBHOOK_PURPOSE,
+            associated=f"workspace:{row.workspace_id}:webhook-secret",
         )
+        current, previous = row[2], row[3]
+        values = {new[0]: convert(current), new[1]: None if previous is None else convert(previous)}
+        bind.execute(_endpoints.update().where(_endpoints.c.id == row.id).values(**values))
     if bind.dialect.name == "postgresql":
-        op.alter_column("webhook_endpoints", "secret_sealed", server_default=None)
-    op.drop_column("webhook_endpoints", "previous_secret")
-    op.drop_column("webhook_endpoints", "secret")
-
-
-def _open_webhook_secrets() -> None:
-    from ideaflow.kit.crypto import open_sealed
-
-    op.add_column("webhook_endpoints", sa.Column("secret", sa.String(length=100), nullable=False, server_default=""))
-    op.add_column("webhook_endpoints", sa.Column("previous_secret", sa.String(length=100), nullable=True))
-    bind = op.get_bind()
-    rows = bind.execute(
-        sa.select(
-            _endpoints.c.id, _endpoints.c.workspace_id, _endpoints.c.secret_sealed, _endpoints.c.previous_secret_sealed
-        )
-    ).all()
-    for row in rows:
-        associated = f"workspace:{row.workspace_id}:webhook-secret"
-        bind.execute(
-            _endpoints.update()
-            .where(_endpoints.c.id == row.id)
-            .values(
-                secret=open_sealed(row.secret_sealed, purpose=_WEBHOOK_PURPOSE, associated=associated),
-                previous_secret=None
-                if row.previous_secret_sealed is None
-                else open_sealed(row.previous_secret_sealed, purpose=_WEBHOOK_PURPOSE, associated=associated),
-            )
-        )
-    if bind.dialect.name == "postgresql":
-        op.alter_column("webhook_endpoints", "secret", server_default=None)
-    op.drop_column("webhook_endpoints", "previous_secret_sealed")
-    op.drop_column("webhook_endpoints", "secret_sealed")
+        op.alter_column("webhook_endpoints", new[0], server_default=None)
+    op.drop_column("webhook_endpoints", old[1])
+    op.drop_column("webhook_endpoints", old[0])
 
 
 def downgrade() -> None:
-    _open_webhook_secrets()
+    _move_webhook_secrets(sealing=False)
     op.drop_index(op.f("ix_user_blocks_user_id"), table_name="user_blocks")
     op.drop_table("user_blocks")
     op.drop_table("moderation_settings")

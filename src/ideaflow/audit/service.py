@@ -54,6 +54,37 @@ async def record(
     return event
 
 
+async def record_by(
+    session: AsyncSession,
+    ctx: WorkspaceContext,
+    *,
+    action: str,
+    target_type: str,
+    target_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """`record` for an action taken by the viewer of `ctx` in its workspace."""
+    return await record(
+        session,
+        workspace_id=ctx.workspace.id,
+        actor_id=ctx.user.id if ctx.user else None,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        before=before,
+        after=after,
+    )
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The fields that differ between two snapshots, as (before, after); None when nothing changed."""
+    keys = [k for k in after if after[k] != before.get(k)]
+    if not keys:
+        return None
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
 def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:
     # Round-trip through orjson so enums and datetimes are stored as the strings a reader expects.
     return None if value is None else orjson.loads(orjson.dumps(value, default=str))

@@ -196,10 +196,9 @@ def _snapshot(connection: TrackerConnection) -> dict[str, Any]:
 async def _audit(
     session: AsyncSession, ctx: WorkspaceContext, action: str, connection: TrackerConnection, before, after
 ) -> None:
-    await audit.record(
+    await audit.record_by(
         session,
-        workspace_id=ctx.workspace.id,
-        actor_id=ctx.user.id if ctx.user else None,
+        ctx,
         action=action,
         target_type="tracker_connection",
         target_id=connection.id,
@@ -236,16 +235,8 @@ async def update_connection(
     await _apply(session, ctx, connection, data, TrackerKind(connection.kind))
     connection.updated_at = utcnow()
     await session.flush()
-    after = _snapshot(connection)
-    if changed := [k for k in after if after[k] != before[k]]:
-        await _audit(
-            session,
-            ctx,
-            "tracker_connection.updated",
-            connection,
-            {k: before[k] for k in changed},
-            {k: after[k] for k in changed},
-        )
+    if difference := audit.changed(before, _snapshot(connection)):
+        await _audit(session, ctx, "tracker_connection.updated", connection, *difference)
     return connection
 
 

@@ -88,15 +88,8 @@ async def create_invitation(
 
 
 async def _audit(session: AsyncSession, ctx: WorkspaceContext, action: str, invitation: Invitation, before, after):
-    await audit.record(
-        session,
-        workspace_id=ctx.workspace.id,
-        actor_id=ctx.user.id if ctx.user else None,
-        action=action,
-        target_type="invitation",
-        target_id=invitation.id,
-        before=before,
-        after=after,
+    await audit.record_by(
+        session, ctx, action=action, target_type="invitation", target_id=invitation.id, before=before, after=after
     )
 
 

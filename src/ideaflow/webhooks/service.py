@@ -227,15 +227,8 @@ def _snapshot(endpoint: WebhookEndpoint) -> dict[str, Any]:
 async def _audit(
     session: AsyncSession, ctx: WorkspaceContext, action: str, endpoint: WebhookEndpoint, before, after
 ) -> None:
-    await audit.record(
-        session,
-        workspace_id=ctx.workspace.id,
-        actor_id=ctx.user.id if ctx.user else None,
-        action=action,
-        target_type="webhook_endpoint",
-        target_id=endpoint.id,
-        before=before,
-        after=after,
+    await audit.record_by(
+        session, ctx, action=action, target_type="webhook_endpoint", target_id=endpoint.id, before=before, after=after
     )
 
 
@@ -282,17 +275,8 @@ async def update_endpoint(
         endpoint.disabled_reason = f"Disabled by {ctx.user.name}."
     endpoint.updated_at = utcnow()
     await session.flush()
-    after = _snapshot(endpoint)
-    changed = [k for k in after if after[k] != before[k]]
-    if changed:
-        await _audit(
-            session,
-            ctx,
-            "webhook_endpoint.updated",
-            endpoint,
-            {k: before[k] for k in changed},
-            {k: after[k] for k in changed},
-        )
+    if difference := audit.changed(before, _snapshot(endpoint)):
+        await _audit(session, ctx, "webhook_endpoint.updated", endpoint, *difference)
     return endpoint
 
 

@@ -148,18 +148,8 @@ async def update_settings(
     if saved is None:
         session.add(current)
     await session.flush()
-    after = _settings_snapshot(current)
-    changed = [k for k in after if after[k] != before[k]]
-    if changed:
-        await _audit(
-            session,
-            ctx,
-            "widget_settings.updated",
-            "widget_settings",
-            current.id,
-            {k: before[k] for k in changed},
-            {k: after[k] for k in changed},
-        )
+    if difference := audit.changed(before, _settings_snapshot(current)):
+        await _audit(session, ctx, "widget_settings.updated", "widget_settings", current.id, *difference)
     return current
 
 
@@ -175,15 +165,8 @@ def _settings_snapshot(current: WidgetSettings) -> dict[str, Any]:
 
 
 async def _audit(session: AsyncSession, ctx: WorkspaceContext, action: str, target_type: str, target_id, before, after):
-    await audit.record(
-        session,
-        workspace_id=ctx.workspace.id,
-        actor_id=ctx.user.id if ctx.user else None,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        before=before,
-        after=after,
+    await audit.record_by(
+        session, ctx, action=action, target_type=target_type, target_id=target_id, before=before, after=after
     )
 
 
