@@ -299,8 +299,12 @@ async def test_identified_user_votes_and_posts_from_another_origin_without_cooki
     await page.emulate_media(color_scheme="light")
 
     await panel.get_by_role("link", name="Suggest").click()
-    # Typed key by key, as people do: the suggestions follow the title as it grows.
-    await panel.get_by_label("Your idea, in one line").press_sequentially("Export reports to Excel", delay=20)
+    title = panel.get_by_label("Your idea, in one line")
+    await expect(title).to_be_visible()
+    # htmx wires the field's triggers when the swapped-in page settles; a person cannot type sooner than that.
+    await expect(panel.locator(".htmx-request, .htmx-swapping, .htmx-added, .htmx-settling")).to_have_count(0)
+    # One input event with the whole title, as a paste makes: the suggestions follow it.
+    await title.fill("Export reports to Excel")
     await expect(panel.get_by_role("region", name="Similar ideas")).to_contain_text("Export reports to CSV")
     await panel.get_by_label("Details (optional)").fill("Our finance team lives in Excel.")
     await save_screenshot(page, "widget-open")
