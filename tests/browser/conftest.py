@@ -165,14 +165,27 @@ async def _seed(base_url: str, owner_token: str) -> dict[str, tuple[int, str]]:
     return ideas
 
 
-@pytest.fixture(scope="session")
-async def portal(chromium: Path) -> AsyncIterator[Portal]:
-    """`ideaflow serve` on a free port with a database of its own, seeded, stopped at the end. (It asks for
-    `chromium` only so that a machine without the browser skips before starting a server for nothing.)"""
-    tmp = Path(tempfile.mkdtemp(prefix="ideaflow-browser-"))
+@dataclass
+class Served:
+    """A running `ideaflow serve` with its own database and folder."""
+
+    base_url: str
+    database_url: str
+    env: dict[str, str]
+    folder: Path
+    server: asyncio.subprocess.Process
+    log: Path
+
+
+@contextlib.asynccontextmanager
+async def served_ideaflow(name: str, **settings: str) -> AsyncIterator[Served]:
+    """`ideaflow serve` on a free port with a fresh database of its own (SQLite, or a new PostgreSQL database when
+    IDEAFLOW_TEST_DATABASE_URL is set) after `ideaflow db upgrade`; stopped and dropped at the end, its log kept
+    beside the screenshots as test-output/<name>-server.log. `settings` are extra IDEAFLOW_* variables."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"ideaflow-{name}-"))
     pg_url = os.environ.get("IDEAFLOW_TEST_DATABASE_URL", "")
     if pg_url:
-        db_name = f"ideaflow_browser_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        db_name = f"ideaflow_{name}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         database_url = pg_url.rsplit("/", 1)[0] + "/" + db_name
     else:
         db_name = ""
@@ -184,52 +197,27 @@ async def portal(chromium: Path) -> AsyncIterator[Portal]:
         "IDEAFLOW_ENV": "test",
         "IDEAFLOW_DATABASE_URL": database_url,
         "IDEAFLOW_DATA_DIR": str(tmp),
-        "IDEAFLOW_SECRET_KEY": "browser-test-secret-key",
+        "IDEAFLOW_SECRET_KEY": f"{name}-browser-test-secret-key",
         "IDEAFLOW_BASE_URL": base_url,
         "IDEAFLOW_RATE_LIMIT_AUTH_PER_MINUTE": "1000",
         "IDEAFLOW_RATE_LIMIT_WRITE_PER_MINUTE": "10000",
         "IDEAFLOW_REDIS_URL": "",
-        # One process serves the browser tests: it delivers outbox events itself on PostgreSQL too, so what
-        # the worker does (notifications, follows) shows up in the pages under test on both databases.
-        "IDEAFLOW_OUTBOX_IN_PROCESS": "true",
         "PYTHONUNBUFFERED": "1",
+        **settings,
     }
     log = tmp / "server.log"
     server: asyncio.subprocess.Process | None = None
     try:
         if db_name:
             await _pg_admin(pg_url, f'CREATE DATABASE "{db_name}"')
-        # The schema first: the server and the commands below all expect it.
+        # The schema first: the server and the commands run beside it all expect it.
         await _ideaflow(env, tmp, "db", "upgrade")
         with log.open("wb") as log_file:
             server = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "ideaflow.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
                 env=env, cwd=tmp, stdout=log_file, stderr=asyncio.subprocess.STDOUT,
             )  # fmt: skip
-        owner_email = "owner@acme.example"
-        users = {
-            "board": "board.voter@example.com",
-            "nojs": "no.script@example.com",
-            "keyboard": "keyboard.user@example.com",
-        }
-
-        async def create_owner_and_workspace() -> str:
-            output = await _ideaflow(
-                env, tmp, "create-user", "--email", owner_email, "--name", "Ada Owner", "--password", PASSWORD,
-                "--token", "t",
-            )  # fmt: skip
-            await _ideaflow(env, tmp, "create-workspace", "--owner", owner_email, "--name", "Acme", "--slug", WORKSPACE)
-            return _token_from(output)
-
-        async def sign_up_customers() -> None:
-            await _wait_until_healthy(base_url, server, log)
-            for role, email in users.items():
-                await _sign_up(base_url, email, f"{role.title()} Customer")
-
-        # Each command is a fresh process: let them overlap with the server's start.
-        owner_token, _ = await asyncio.gather(create_owner_and_workspace(), sign_up_customers())
-        ideas = await _seed(base_url, owner_token)
-        yield Portal(base_url=base_url, slug=WORKSPACE, users=users, ideas=ideas)
+        yield Served(base_url=base_url, database_url=database_url, env=env, folder=tmp, server=server, log=log)
     finally:
         if server is not None and server.returncode is None:
             server.terminate()
@@ -241,10 +229,46 @@ async def portal(chromium: Path) -> AsyncIterator[Portal]:
         if log.exists():
             # The server's log sits beside the screenshots, for looking into a failure.
             SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(log, SCREENSHOTS.parent / "browser-server.log")
+            shutil.copyfile(log, SCREENSHOTS.parent / f"{name}-server.log")
         if db_name:
             await _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def create_owner(served: Served, *, email: str = "owner@acme.example") -> str:
+    """The owner account and the `acme` workspace, made with the CLI; returns the owner's API token."""
+    output = await _ideaflow(
+        served.env, served.folder, "create-user", "--email", email, "--name", "Ada Owner", "--password", PASSWORD,
+        "--token", "t",
+    )  # fmt: skip
+    await _ideaflow(
+        served.env, served.folder, "create-workspace", "--owner", email, "--name", "Acme", "--slug", WORKSPACE
+    )
+    return _token_from(output)
+
+
+@pytest.fixture(scope="session")
+async def portal(chromium: Path) -> AsyncIterator[Portal]:
+    """The portal under test, seeded, for the whole session. (It asks for `chromium` only so that a machine
+    without the browser skips before starting a server for nothing.)"""
+    # One process serves the browser tests: it delivers outbox events itself on PostgreSQL too, so what the
+    # worker does (notifications, follows) shows up in the pages under test on both databases.
+    async with served_ideaflow("browser", IDEAFLOW_OUTBOX_IN_PROCESS="true") as served:
+        users = {
+            "board": "board.voter@example.com",
+            "nojs": "no.script@example.com",
+            "keyboard": "keyboard.user@example.com",
+        }
+
+        async def sign_up_customers() -> None:
+            await _wait_until_healthy(served.base_url, served.server, served.log)
+            for role, email in users.items():
+                await _sign_up(served.base_url, email, f"{role.title()} Customer")
+
+        # Each command is a fresh process: let them overlap with the server's start.
+        owner_token, _ = await asyncio.gather(create_owner(served), sign_up_customers())
+        ideas = await _seed(served.base_url, owner_token)
+        yield Portal(base_url=served.base_url, slug=WORKSPACE, users=users, ideas=ideas)
 
 
 @pytest.fixture(scope="session")

@@ -5,16 +5,10 @@ blocked. A screenshot of the open widget is kept in test-output/screenshots/."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
-import os
-import shutil
-import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -31,14 +25,11 @@ from tests.browser.conftest import (
     _REPORTS,
     ACTION_TIMEOUT_MS,
     CHROMIUM_ARGS,
-    PASSWORD,
     SCREENSHOTS,
-    _free_port,
-    _ideaflow,
-    _pg_admin,
-    _token_from,
     _wait_until_healthy,
+    create_owner,
     save_screenshot,
+    served_ideaflow,
 )
 
 pytestmark = pytest.mark.browser
@@ -114,64 +105,29 @@ def _static_site(directory: Path) -> Iterator[int]:
 
 @pytest.fixture(scope="module")
 async def widget_site(chromium: Path) -> AsyncIterator[WidgetSite]:
-    tmp = Path(tempfile.mkdtemp(prefix="ideaflow-widget-"))
-    pg_url = os.environ.get("IDEAFLOW_TEST_DATABASE_URL", "")
-    if pg_url:
-        db_name = f"ideaflow_widget_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        database_url = pg_url.rsplit("/", 1)[0] + "/" + db_name
-    else:
-        db_name = ""
-        database_url = f"sqlite+aiosqlite:///{tmp / 'ideaflow.db'}"
-    port = _free_port()
-    app_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "IDEAFLOW_ENV": "test",
-        "IDEAFLOW_DATABASE_URL": database_url,
-        "IDEAFLOW_DATA_DIR": str(tmp),
-        "IDEAFLOW_SECRET_KEY": "widget-browser-test-secret-key",
-        "IDEAFLOW_BASE_URL": app_url,
-        "IDEAFLOW_RATE_LIMIT_AUTH_PER_MINUTE": "1000",
-        "IDEAFLOW_RATE_LIMIT_WRITE_PER_MINUTE": "10000",
-        "IDEAFLOW_REDIS_URL": "",
-        "PYTHONUNBUFFERED": "1",
-    }
-    site_dir = tmp / "site"
-    site_dir.mkdir()
-    log = tmp / "server.log"
-    server: asyncio.subprocess.Process | None = None
-    try:
-        if db_name:
-            await _pg_admin(pg_url, f'CREATE DATABASE "{db_name}"')
-        await _ideaflow(env, tmp, "db", "upgrade")
-        with log.open("wb") as log_file:
-            server = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "ideaflow.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                env=env, cwd=tmp, stdout=log_file, stderr=asyncio.subprocess.STDOUT,
-            )  # fmt: skip
-        output = await _ideaflow(
-            env, tmp, "create-user", "--email", "owner@acme.example", "--name", "Ada Owner", "--password", PASSWORD,
-            "--token", "t",
-        )  # fmt: skip
-        owner_token = _token_from(output)
-        await _ideaflow(
-            env, tmp, "create-workspace", "--owner", "owner@acme.example", "--name", "Acme", "--slug", WORKSPACE
-        )
-        await _wait_until_healthy(app_url, server, log)
+    async with served_ideaflow("widget") as served:
+        site_dir = served.folder / "site"
+        site_dir.mkdir()
+        owner_token = await create_owner(served)
+        await _wait_until_healthy(served.base_url, served.server, served.log)
         with _static_site(site_dir) as host_port, _static_site(site_dir) as stranger_port:
             host_url, stranger_url = f"http://localhost:{host_port}", f"http://localhost:{stranger_port}"
-            (site_dir / "index.html").write_text(HOST_PAGE.replace("{app}", app_url).replace("{extra}", ""))
+            (site_dir / "index.html").write_text(HOST_PAGE.replace("{app}", served.base_url).replace("{extra}", ""))
             (site_dir / "forged.html").write_text(
-                HOST_PAGE.replace("{app}", app_url).replace("{extra}", '<iframe id="forger" title="Ad"></iframe>')
+                HOST_PAGE.replace("{app}", served.base_url).replace(
+                    "{extra}", '<iframe id="forger" title="Ad"></iframe>'
+                )
             )
             (site_dir / "forger.html").write_text(FORGER_PAGE)
             (site_dir / "inline.html").write_text(
-                HOST_PAGE.replace("{app}", app_url).replace(
+                HOST_PAGE.replace("{app}", served.base_url).replace(
                     "{extra}", '<h2>Integrations we plan</h2><div data-ideaflow-board="integrations"></div>'
                 )
             )
             api = f"/api/v1/{WORKSPACE}"
-            async with httpx.AsyncClient(base_url=app_url, headers={"Authorization": f"Bearer {owner_token}"}) as owner:
+            async with httpx.AsyncClient(
+                base_url=served.base_url, headers={"Authorization": f"Bearer {owner_token}"}
+            ) as owner:
                 response = await owner.patch(f"{api}/widget/settings", json={"allowed_origins": [host_url]})
                 assert response.status_code == 200, response.text
                 response = await owner.post(f"{api}/widget/secrets")
@@ -191,28 +147,14 @@ async def widget_site(chromium: Path) -> AsyncIterator[WidgetSite]:
                     assert created.status_code == 201, created.text
                     ideas[key] = created.json()["number"]
             yield WidgetSite(
-                app_url=app_url,
+                app_url=served.base_url,
                 host_url=host_url,
                 stranger_url=stranger_url,
-                database_url=database_url,
+                database_url=served.database_url,
                 secret=secret,
                 owner_token=owner_token,
                 ideas=ideas,
             )
-    finally:
-        if server is not None and server.returncode is None:
-            server.terminate()
-            try:
-                await asyncio.wait_for(server.wait(), timeout=10)
-            except TimeoutError:
-                server.kill()
-                await server.wait()
-        if log.exists():
-            SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(log, SCREENSHOTS.parent / "widget-server.log")
-        if db_name:
-            await _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
