@@ -44,6 +44,13 @@ def parse(argv: list[str]) -> run.Options:
         default=os.environ.get("IDEAFLOW_BENCH_POSTGRES_URL", run.DEFAULT_PG_URL),
         help="an existing database to connect to for CREATE/DROP DATABASE (env IDEAFLOW_BENCH_POSTGRES_URL)",
     )
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an ideaflow setting for the served app, e.g. IDEAFLOW_DB_AUTOCOMMIT_READS=true (repeatable)",
+    )
     parser.add_argument("--record", action="store_true", help="also replace the results section of bench/README.md")
     parser.add_argument("--smoke", action="store_true", help="tiny data, 2 s scenarios, 1 worker: checks the harness")
     parser.add_argument("--keep", action="store_true", help="keep the seeded databases (for poking at them)")
@@ -78,7 +85,18 @@ def parse(argv: list[str]) -> run.Options:
         fail_on_targets=args.fail_on_targets,
         seed_only=args.seed_only,
         profile=args.profile,
+        settings=_settings(parser, args.setting),
     )
+
+
+def _settings(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.startswith("IDEAFLOW_"):
+            parser.error(f"--setting takes IDEAFLOW_NAME=VALUE, not {pair!r}")
+        settings[name] = value
+    return settings
 
 
 async def _postgres_version(url: str) -> str:

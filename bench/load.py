@@ -61,7 +61,9 @@ class Requests:
                 return [self._request("PUT", path, auth), self._request("DELETE", path, auth)]
             path = f"/{spec['workspace_id']}/ideas/{number}/vote?user={user}"
             return [self._request("PUT", path), self._request("DELETE", path)]
-        return [self._request("GET", rng.choice(spec["paths"]))]
+        # Conditional GETs (If-None-Match) send the same extra headers on every request.
+        extra = "".join(f"{name}: {value}\r\n" for name, value in spec.get("headers", {}).items())
+        return [self._request("GET", rng.choice(spec["paths"]), extra)]
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
@@ -77,7 +79,9 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
             chunked = True
         elif name == b"connection" and b"close" in value.lower():
             close = True
-    if chunked:
+    if status in (204, 304):  # never a body, whatever the headers say (RFC 9112, 6.3)
+        body = b""
+    elif chunked:
         parts = []
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
@@ -131,7 +135,7 @@ async def _connection(spec: dict, seed: int, clock: Clock, stats: Stats) -> None
                 break
             t1 = time.perf_counter()
             if clock.measuring(t0, t1):
-                if 200 <= status < 300:
+                if 200 <= status < 300 or (status == 304 and spec.get("accept_304")):
                     stats.latencies_us.append(int((t1 - t0) * 1_000_000))
                     stats.bytes += len(body)
                 else:

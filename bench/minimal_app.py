@@ -33,6 +33,7 @@ _FROM = "FROM ideas JOIN users ON users.id = ideas.author_id JOIN boards ON boar
 GET_IDEA = f"SELECT {_IDEA_COLUMNS} {_FROM} WHERE ideas.workspace_id = $1 AND ideas.number = $2"
 TOP_IDEAS = (
     f"SELECT {_IDEA_COLUMNS} {_FROM} WHERE ideas.workspace_id = $1 AND ideas.deleted_at IS NULL "
+    "AND ideas.merged_into_id IS NULL AND ideas.moderation_state = 'approved' "
     "AND ideas.board_id = $2 ORDER BY ideas.vote_count DESC, ideas.id DESC LIMIT $3"
 )
 INSERT_VOTE = (
@@ -44,12 +45,13 @@ DELETE_VOTE = (
     "RETURNING votes.created_at"
 )
 ADD_TO_COUNTERS = (
-    "UPDATE ideas SET vote_count = (ideas.vote_count + $1), trending_score = (greatest(ideas.trending_score, $2) "
+    "UPDATE ideas SET updated_at = now(), vote_count = (ideas.vote_count + $1), "
+    "trending_score = (greatest(ideas.trending_score, $2) "
     "+ ln(1 + exp(-abs(ideas.trending_score - $3)))) WHERE ideas.id = $4 "
     "RETURNING ideas.vote_count, ideas.comment_count"
 )
 REMOVE_FROM_COUNTERS = (
-    "UPDATE ideas SET vote_count = (ideas.vote_count + $1), trending_score = CASE WHEN "
+    "UPDATE ideas SET updated_at = now(), vote_count = (ideas.vote_count + $1), trending_score = CASE WHEN "
     "(ideas.trending_score - $2 > $3) THEN greatest($4, ideas.trending_score + ln(1 - exp($5 - ideas.trending_score))) "
     "ELSE $6 END WHERE ideas.id = $7 RETURNING ideas.vote_count, ideas.comment_count"
 )

@@ -51,6 +51,21 @@ def tree_cpu(root: int) -> dict[int, float]:
     return result
 
 
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss(root: int) -> dict[int, int]:
+    """Resident memory (KiB) of a process and each of its descendants."""
+    return {pid: _rss_kib(pid) for pid in tree_cpu(root)}
+
+
 def postgres_backends_cpu(database: str) -> dict[int, float]:
     """CPU seconds of the PostgreSQL backends serving one database (their process title names it)."""
     result = {}

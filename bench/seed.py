@@ -103,6 +103,9 @@ def thread_numbers(size: Size) -> list[int]:
     return sorted(set(numbers))
 
 
+STAFF_USER_ID = 1  # the workspace's owner (never a bench voter)
+
+
 def api_token(salt: str, user_id: int | str) -> str:
     """The raw API token of a bench voter; only its sha256 is stored, as ideaflow does. (The load generator
     gets api_token(salt, "{user}") as a format string.)"""
@@ -245,12 +248,28 @@ class Dataset:
         )
         yield batch(
             "memberships",
-            [(uid, WORKSPACE_ID, uid, "owner" if uid == 1 else "member", start) for uid in range(1, size.users + 1)],
+            [
+                (uid, WORKSPACE_ID, uid, "owner" if uid == STAFF_USER_ID else "member", start)
+                for uid in range(1, size.users + 1)
+            ],
         )
         tokens = []
         for n, uid in enumerate(range(size.first_voter, size.users + 1), start=1):
             raw = api_token(self.salt, uid)
             tokens.append((n, uid, "bench", raw[: len(API_TOKEN_PREFIX) + 6], token_hash(raw), None, start))
+        # The owner's token: the export scenario downloads the backlog as staff.
+        raw = api_token(self.salt, STAFF_USER_ID)
+        tokens.append(
+            (
+                len(tokens) + 1,
+                STAFF_USER_ID,
+                "bench staff",
+                raw[: len(API_TOKEN_PREFIX) + 6],
+                token_hash(raw),
+                None,
+                start,
+            )
+        )
         yield batch("api_tokens", tokens)
 
         titles = _titles(rng, 5_000)

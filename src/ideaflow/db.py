@@ -3,20 +3,22 @@ request session that commits exactly once."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Integer, MetaData, event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
-from ideaflow.config import Settings
+from ideaflow.config import Settings, get_settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -81,7 +83,7 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
 def create_engine(settings: Settings, *, url: str | None = None, pool: bool = True) -> AsyncEngine:
     url = url or settings.effective_database_url
-    kwargs: dict = {"echo": settings.log_sql}
+    kwargs: dict = {"echo": settings.log_sql, "query_cache_size": settings.db_query_cache_size}
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": settings.sqlite_busy_timeout_ms / 1000}
@@ -90,6 +92,10 @@ def create_engine(settings: Settings, *, url: str | None = None, pool: bool = Tr
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
+    if "asyncpg" in url:
+        parsed = make_url(url)
+        if "prepared_statement_cache_size" not in parsed.query:
+            url = parsed.update_query_dict({"prepared_statement_cache_size": str(settings.db_statement_cache_size)})
     if pool:
         kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, pool_pre_ping=True)
     else:
@@ -104,14 +110,28 @@ class Database:
     engine: AsyncEngine
     read: async_sessionmaker[AsyncSession]
     write: async_sessionmaker[AsyncSession]
+    # GET requests' sessions when they differ from `read` (IDEAFLOW_DB_AUTOCOMMIT_READS on PostgreSQL); `read`
+    # itself stays transactional: streams through server-side cursors need a transaction.
+    request_read: async_sessionmaker[AsyncSession] | None = None
+    # SQLite has one writer at a time. Requests of this process queue for it here, in order, instead of in
+    # SQLite's busy handler, which polls with sleeps of up to 100 ms and so leaves the lock idle between writers.
+    write_turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
-    def from_engine(cls, engine: AsyncEngine) -> Database:
+    def from_engine(cls, engine: AsyncEngine, *, autocommit_reads: bool | None = None) -> Database:
         write_bind = engine.execution_options(sqlite_immediate=True)
+        if autocommit_reads is None:
+            autocommit_reads = get_settings().db_autocommit_reads
+        request_read = None
+        if autocommit_reads and engine.dialect.name == "postgresql":
+            request_read = async_sessionmaker(
+                engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False, autoflush=False
+            )
         return cls(
             engine=engine,
             read=async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
             write=async_sessionmaker(write_bind, expire_on_commit=False, autoflush=False),
+            request_read=request_read,
         )
 
 
@@ -122,8 +142,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: services flush, this commits once, after the endpoint returns
     and before the response leaves, or rolls everything back on error."""
     database: Database = request.app.state.database
-    maker = database.read if request.method in SAFE_METHODS else database.write
-    async with maker() as session:
+    reading = request.method in SAFE_METHODS
+    maker = (database.request_read or database.read) if reading else database.write
+    async with contextlib.AsyncExitStack() as stack:
+        if not reading and database.engine.dialect.name == "sqlite":
+            await stack.enter_async_context(database.write_turn)
+        session = await stack.enter_async_context(maker())
         try:
             yield session
         except BaseException:

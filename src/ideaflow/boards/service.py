@@ -29,6 +29,7 @@ async def create_default_board(session: AsyncSession, *, workspace: Workspace) -
     )
     session.add(board)
     await session.flush()
+    repository.forget_lists(session)
     return board
 
 
@@ -36,8 +37,20 @@ async def list_boards(session: AsyncSession, ctx: WorkspaceContext) -> list[Boar
     return await repository.list_boards(session, ctx.workspace.id, include_private=ctx.is_member)
 
 
+# Boards already loaded in this session (with the workspace, see workspaces.service.load_context), by
+# (workspace id, slug). Only found boards are kept, and they are the session's own objects: never stale.
+_LOADED = "ideaflow.boards.loaded"
+
+
+def remember_board(session: AsyncSession, board: Board) -> None:
+    session.info.setdefault(_LOADED, {})[(board.workspace_id, board.slug)] = board
+
+
 async def get_board(session: AsyncSession, ctx: WorkspaceContext, slug: str) -> Board:
-    board = await repository.get_by_slug(session, ctx.workspace.id, slug.lower())
+    slug = slug.lower()
+    board = session.info.get(_LOADED, {}).get((ctx.workspace.id, slug))
+    if board is None:
+        board = await repository.get_by_slug(session, ctx.workspace.id, slug)
     # A private board is indistinguishable from a missing one to outsiders.
     if board is None or not can_see(ctx, board):
         raise NotFound("No such board.")
@@ -90,6 +103,7 @@ async def create_board(
     )
     session.add(board)
     await session.flush()
+    repository.forget_lists(session)
     await audit.record(
         session,
         workspace_id=ctx.workspace.id,
@@ -140,6 +154,7 @@ async def update_board(
     if customers_can_tag is not None:
         board.customers_can_tag = customers_can_tag
     await session.flush()
+    repository.forget_lists(session)
     after = _snapshot(board)
     if after != before:
         await audit.record(

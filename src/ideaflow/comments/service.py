@@ -19,8 +19,11 @@ from ideaflow.comments.schemas import COMMENT_MAX
 from ideaflow.errors import Forbidden, Invalid, NotFound, Unauthorized
 from ideaflow.ideas import repository as idea_repository
 from ideaflow.ideas import service as idea_service
+from ideaflow.ideas.models import Idea
 from ideaflow.ideas.service import IdeaView
 from ideaflow.kit import markdown
+from ideaflow.moderation import service as moderation_service
+from ideaflow.moderation.models import ModerationState
 from ideaflow.workspaces import service as workspace_service
 from ideaflow.workspaces.service import WorkspaceContext
 
@@ -47,10 +50,19 @@ def _clean(body: str) -> str:
 
 async def thread(session: AsyncSession, ctx: WorkspaceContext, view: IdeaView) -> list[CommentNode]:
     """Top-level comments oldest first, each with its replies. Removed comments stay as placeholders
-    while they have replies, so the conversation keeps its shape; removed replies simply go."""
+    while they have replies, so the conversation keeps its shape; removed replies simply go. Comments not
+    approved by moderation are shown to staff, and pending or rejected ones to their author (with a notice)."""
     nodes: dict[int, CommentNode] = {}
     roots: list[CommentNode] = []
-    for comment, author in await repository.list_for_idea(session, ctx.workspace.id, view.idea.id, internal=False):
+    listed = await repository.list_for_idea(
+        session,
+        ctx.workspace.id,
+        view.idea.id,
+        internal=False,
+        staff=ctx.is_staff,
+        viewer_id=ctx.user.id if ctx.user else None,
+    )
+    for comment, author in listed:
         node = nodes[comment.id] = CommentNode(comment=comment, author_name=author)
         parent = nodes.get(comment.parent_id) if comment.parent_id else None
         if parent is None:
@@ -109,17 +121,26 @@ async def _count(session: AsyncSession, view: IdeaView, delta: int) -> None:
 async def add_comment(
     session: AsyncSession, ctx: WorkspaceContext, view: IdeaView, *, body: str, parent_id: int | None = None
 ) -> Comment:
+    """A public comment or reply. Pre-moderation or a spam signal stores it as `pending`: it is then not
+    counted or announced (`comment.created`) until staff approve it."""
     if ctx.user is None:
         raise Unauthorized("Sign in to comment.")
+    await moderation_service.ensure_can_participate(session, ctx)
     body = _clean(body)
     if parent_id is not None:
         parent = await repository.get(session, ctx.workspace.id, parent_id)
-        if parent is None or parent.idea_id != view.idea.id or parent.internal:
+        if (
+            parent is None
+            or parent.idea_id != view.idea.id
+            or parent.internal
+            or not moderation_service.may_see(ctx, state=parent.moderation_state, author_id=parent.author_id)
+        ):
             raise Invalid.field("parent_id", "is not a comment on this idea")
         if parent.deleted_at is not None:
             raise Invalid.field("parent_id", "that comment was removed")
         # Replies are one level deep: answering a reply joins the same conversation.
         parent_id = parent.parent_id or parent.id
+    screening = await moderation_service.screen(session, ctx, kind="comment", body=body)
     now = datetime.now(UTC)
     comment = Comment(
         workspace_id=ctx.workspace.id,
@@ -130,31 +151,47 @@ async def add_comment(
         body_html=markdown.render(body),
         created_at=now,
         updated_at=now,
+        moderation_state=screening.state,
+        moderation_reason=screening.reason,
     )
     session.add(comment)
     await session.flush()
-    await _count(session, view, +1)
+    if screening.published:
+        await _count(session, view, +1)
+        await announce_comment(session, comment, view.idea)
+    return comment
+
+
+async def announce_comment(session: AsyncSession, comment: Comment, idea: Idea) -> None:
+    """`comment.created`, on behalf of its author: when it is posted, or when moderation approves it. Nothing
+    is announced while the idea itself is not published (its followers could not open it)."""
+    if idea.moderation_state != ModerationState.approved:
+        return
     await outbox.emit(
         session,
         type="comment.created",
-        workspace_id=ctx.workspace.id,
+        workspace_id=comment.workspace_id,
         payload={
             "comment_id": comment.id,
-            "idea_id": view.idea.id,
-            "number": view.idea.number,
+            "idea_id": idea.id,
+            "number": idea.number,
             "parent_id": comment.parent_id,
-            "actor_id": ctx.user.id,
+            "actor_id": comment.author_id,
         },
     )
-    return comment
 
 
 async def _load_for_change(session: AsyncSession, ctx: WorkspaceContext, comment_id: int) -> tuple[Comment, IdeaView]:
     if ctx.user is None:
         raise Unauthorized("Sign in to do that.")
     comment = await repository.get(session, ctx.workspace.id, comment_id)
-    # An internal note does not exist for anyone but staff.
-    if comment is None or comment.deleted_at is not None or (comment.internal and not ctx.is_staff):
+    # An internal note does not exist for anyone but staff; nor does an unpublished comment, but for its author.
+    if (
+        comment is None
+        or comment.deleted_at is not None
+        or (comment.internal and not ctx.is_staff)
+        or not moderation_service.may_see(ctx, state=comment.moderation_state, author_id=comment.author_id)
+    ):
         raise NotFound("No such comment.")
     # Reading the idea checks that the viewer may see the board it is on.
     view = await idea_service.get_idea(session, ctx, idea_id=comment.idea_id)
@@ -178,7 +215,8 @@ async def delete_comment(session: AsyncSession, ctx: WorkspaceContext, *, commen
         raise Forbidden("Only the author or staff can remove a comment.")
     comment.deleted_at = comment.deleted_at or datetime.now(UTC)
     await session.flush()
-    if not comment.internal:
+    # Only published comments were counted.
+    if not comment.internal and comment.moderation_state == ModerationState.approved:
         await _count(session, view, -1)
     if comment.author_id != ctx.user.id or comment.internal:
         # Staff removing someone else's comment, or any note: a staff action worth keeping a record of.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from ideaflow.boards import service as board_service
 from ideaflow.config import get_settings
 from ideaflow.db import SessionDep
 from ideaflow.errors import Invalid
+from ideaflow.ideas import repository as idea_repository
 from ideaflow.ideas import service
 from ideaflow.ideas.schemas import (
     AuthorRead,
@@ -23,6 +24,7 @@ from ideaflow.ideas.schemas import (
     TagRef,
 )
 from ideaflow.ideas.service import IdeaView
+from ideaflow.kit import http_cache
 from ideaflow.statuses import service as status_service
 from ideaflow.statuses.service import StatusSet
 from ideaflow.tags import service as tag_service
@@ -60,8 +62,15 @@ def idea_read(view: IdeaView, workspace_slug: str, statuses: StatusSet) -> IdeaR
     )
 
 
-@router.get("/{workspace}/ideas", response_model=IdeaPageRead, summary="List ideas")
+@router.get(
+    "/{workspace}/ideas",
+    response_model=IdeaPageRead,
+    summary="List ideas",
+    responses={304: {"description": "Not modified: the copy named by `If-None-Match` is current."}},
+)
 async def list_ideas(
+    request: Request,
+    response: Response,
     ctx: WorkspaceDep,
     session: SessionDep,
     board: Annotated[str | None, Query(max_length=40, description="Only this board (slug).")] = None,
@@ -71,20 +80,39 @@ async def list_ideas(
     q: Annotated[str | None, Query(max_length=200, description="Full-text search.")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> IdeaPageRead:
+) -> IdeaPageRead | Response:
+    """Answered with a weak `ETag`; send it back as `If-None-Match` to get `304 Not Modified` while the list,
+    and everything its items show, is unchanged."""
     found = await board_service.get_board(session, ctx, board) if board else None
     statuses = await status_service.status_set(session, workspace_id=ctx.workspace.id)
     if status_ and statuses.get(status_) is None:
         raise Invalid.field("status", "is not a status of this workspace")
+    # The workspace's change marker, and the tags the items may show, in one round trip.
+    marker, tags = await idea_repository.list_marker_and_tags(session, ctx.workspace.id)
     tag_id = None
     if tag:
         found_tag = await tag_service.find_tag(session, workspace_id=ctx.workspace.id, value=tag)
         if found_tag is None:
             raise Invalid.field("tag", "is not a tag of this workspace")
         tag_id = found_tag.id
+    # The items show their board's name: with no board named, every board the viewer sees is part of the ETag.
+    boards = [found] if found else await board_service.list_boards(session, ctx)
+    etag = None
+    if http_cache.is_settled(marker):
+        etag = http_cache.make_etag(
+            "api/ideas",
+            marker,
+            str(request.url.query),
+            ctx.user.id if ctx.user else None,
+            ctx.role,
+            http_cache.fingerprint(ctx.workspace, boards, statuses.statuses, tags),
+        )
+        if http_cache.matches(request, etag):
+            return http_cache.not_modified(etag)
     page = await service.list_ideas(
         session, ctx, board=found, sort=sort, status=status_, query=q, cursor=cursor, limit=limit, tag_id=tag_id
     )
+    http_cache.apply(response, etag)
     return IdeaPageRead(
         items=[idea_read(v, ctx.workspace.slug, statuses) for v in page.items], next_cursor=page.next_cursor
     )

@@ -40,6 +40,8 @@ class Idea(CreatedAtMixin, Base):
         # The triage inbox (untriaged: no first response yet, oldest first) and the moderation queue.
         Index("ix_ideas_workspace_untriaged", "workspace_id", "first_response_at", "id"),
         Index("ix_ideas_workspace_moderation", "workspace_id", "moderation_state", "id"),
+        # max(updated_at) per workspace: the lists' change marker (ETag), see kit/http_cache.py.
+        Index("ix_ideas_workspace_updated", "workspace_id", "updated_at"),
     )
 
     id: Mapped[int] = id_column()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, literal_column, select, table, tuple_, update
@@ -11,9 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import User
 from ideaflow.boards.models import Board
+from ideaflow.db import utcnow
 from ideaflow.ideas.models import Idea, listed
 from ideaflow.ideas.schemas import IdeaSort
 from ideaflow.kit.sql import dialect_name
+from ideaflow.tags.models import Tag
+from ideaflow.workspaces.models import Workspace
 
 
 @dataclass
@@ -158,8 +162,9 @@ async def get_row(
 async def change_counters(
     session: AsyncSession, idea_id: int, *, votes: int = 0, comments: int = 0, trending=None
 ) -> tuple[int, int]:
-    """Adjust denormalised counters in SQL (never read-modify-write in Python) and return them."""
-    values: dict[str, Any] = {}
+    """Adjust denormalised counters in SQL (never read-modify-write in Python) and return them. Lists show the
+    counters, so the same UPDATE bumps `updated_at`: the lists' change marker (`list_marker`)."""
+    values: dict[str, Any] = {"updated_at": utcnow()}
     if votes:
         values["vote_count"] = Idea.vote_count + votes
     if comments:
@@ -176,3 +181,29 @@ async def change_counters(
         )
     ).one()
     return row[0], row[1]
+
+
+def _marker(workspace_id: int) -> Select:
+    return select(func.max(Idea.updated_at)).where(Idea.workspace_id == workspace_id)
+
+
+async def list_marker(session: AsyncSession, workspace_id: int) -> datetime | None:
+    """When an idea of the workspace last changed in a way lists show: every such change bumps `ideas.updated_at`.
+    Per workspace, not per board: an idea moved to another board leaves its old board's own newest `updated_at`
+    as it was, but not the workspace's. One probe of ix_ideas_workspace_updated."""
+    return await session.scalar(_marker(workspace_id))
+
+
+async def list_marker_and_tags(session: AsyncSession, workspace_id: int) -> tuple[datetime | None, list[Tag]]:
+    """The change marker and the workspace's tags (list items show them by name and colour, so they belong in a
+    list's ETag), in one round trip; tags in the order `tags.service.list_tags` gives."""
+    marker = _marker(workspace_id).scalar_subquery()
+    rows = await session.execute(
+        select(marker, Tag)
+        .select_from(Workspace)
+        .outerjoin(Tag, Tag.workspace_id == Workspace.id)
+        .where(Workspace.id == workspace_id)
+        .order_by(Tag.name, Tag.id)
+    )
+    found = rows.all()
+    return (found[0][0] if found else None), [tag for _, tag in found if tag is not None]

@@ -20,6 +20,8 @@ from ideaflow.ideas.repository import IdeaRow
 from ideaflow.ideas.schemas import BODY_MAX, NUMBER_MAX, TITLE_MAX, TITLE_MIN, IdeaSort
 from ideaflow.kit import markdown
 from ideaflow.kit.pagination import decode_cursor, encode_cursor
+from ideaflow.moderation import service as moderation_service
+from ideaflow.moderation.models import ModerationState
 from ideaflow.statuses import service as status_service
 from ideaflow.statuses.models import StatusCategory
 from ideaflow.tags import service as tag_service
@@ -142,6 +144,9 @@ async def get_idea(
     row = await repository.get_row(session, ctx.workspace.id, number=number, idea_id=idea_id)
     if row is None or row.idea.deleted_at is not None or not board_service.can_see(ctx, row.board):
         raise NotFound("No such idea.")
+    # Waiting for approval, rejected or hidden: only its author (pending or rejected) and staff know it exists.
+    if not moderation_service.may_see(ctx, state=row.idea.moderation_state, author_id=row.idea.author_id):
+        raise NotFound("No such idea.")
     if not with_voted:
         return IdeaView(row=row)
     return (await _with_votes(session, ctx, [row]))[0]
@@ -163,8 +168,10 @@ async def create_idea(
     tag_ids: list[int] | None = None,
 ) -> Idea:
     """A new idea in the workspace's first open status; `tag_ids` are existing tags picked on the form
-    (customers may pick only where the board allows it)."""
+    (customers may pick only where the board allows it). Pre-moderation or a spam signal stores it as `pending`:
+    then it is announced (`idea.created`) only when staff approve it."""
     user = _require_user(ctx)
+    await moderation_service.ensure_can_participate(session, ctx)
     title, body = clean_title(title), clean_body(body)
     if not board.is_open and not ctx.is_staff:
         raise Forbidden("This board is closed to new ideas.", fields={"board": "is closed to new ideas"})
@@ -174,6 +181,7 @@ async def create_idea(
     initial = status_service.initial_status(await status_service.list_statuses(session, workspace_id=ctx.workspace.id))
     if initial is None:
         raise Conflict("This workspace has no open status for new ideas.")
+    screening = await moderation_service.screen(session, ctx, kind="idea", title=title, body=body)
     now = datetime.now(UTC)
     number = await workspace_repository.next_idea_number(session, ctx.workspace.id)
     idea = Idea(
@@ -191,12 +199,22 @@ async def create_idea(
         trending_score=trending.point(now, await _half_life(session, ctx.workspace.id)),
         created_at=now,
         updated_at=now,
+        moderation_state=screening.state,
+        moderation_reason=screening.reason,
     )
     session.add(idea)
     await session.flush()
     await tag_service.attach_new_idea_tags(session, ctx, idea, tags)
-    await outbox.emit(session, type="idea.created", workspace_id=ctx.workspace.id, payload=_event(idea, user.id))
+    if screening.published:
+        await announce_idea(session, idea)
     return idea
+
+
+async def announce_idea(session: AsyncSession, idea: Idea) -> None:
+    """`idea.created`, on behalf of its author: when it is posted, or when moderation approves it."""
+    await outbox.emit(
+        session, type="idea.created", workspace_id=idea.workspace_id, payload=_event(idea, idea.author_id)
+    )
 
 
 async def _half_life(session: AsyncSession, workspace_id: int) -> float:
@@ -298,6 +316,8 @@ async def delete_idea(session: AsyncSession, ctx: WorkspaceContext, view: IdeaVi
             before={"number": view.idea.number, "title": view.idea.title, "status": view.idea.status},
             after=None,
         )
+    if view.idea.moderation_state in (ModerationState.pending, ModerationState.rejected):
+        return  # never announced, so nothing to take back (and its title must not reach webhooks now)
     await outbox.emit(
         session, type="idea.deleted", workspace_id=ctx.workspace.id, payload=_event(view.idea, ctx.user.id)
     )

@@ -14,9 +14,11 @@ from ideaflow.comments import service as comment_service
 from ideaflow.config import get_settings
 from ideaflow.db import SessionDep
 from ideaflow.errors import IdeaflowError, Invalid
+from ideaflow.ideas import repository as idea_repository
 from ideaflow.ideas import service
 from ideaflow.ideas.schemas import IdeaSort
 from ideaflow.ideas.service import IdeaView
+from ideaflow.kit import http_cache
 from ideaflow.kit.ratelimit import rate_limit
 from ideaflow.kit.web import form_data, redirect, render
 from ideaflow.merges import web as merges_web
@@ -37,28 +39,61 @@ def _enum_or_none(enum, value: str | None):
         return None
 
 
+def _viewer_key(request: Request, ctx: WorkspaceContext) -> tuple:
+    """What the page shows of the viewer: name and avatar, the verify-email pill, the role, the CSRF token."""
+    user = ctx.user
+    if user is None:
+        return (None, None, getattr(request.state, "csrf", ""))
+    verified = user.email_verified_at is not None or user.password_hash is None
+    return (user.id, user.name, verified, ctx.role, getattr(request.state, "csrf", ""))
+
+
 async def _list_page(request: Request, session, ctx: WorkspaceContext, board: Board | None) -> Response:
     params = request.query_params
     sort = _enum_or_none(IdeaSort, params.get("sort")) or IdeaSort.top
     statuses = await status_service.status_set(session, workspace_id=ctx.workspace.id)
     # An unknown status or tag in a hand-typed URL shows every idea rather than an error page.
     status = statuses.get((params.get("status") or "")[:32])
-    tags = await tag_service.list_tags(session, workspace_id=ctx.workspace.id)
+    # The list's change marker (see the ETag below) and the workspace's tags, in one round trip.
+    marker, tags = await idea_repository.list_marker_and_tags(session, ctx.workspace.id)
     tag_param = (params.get("tag") or "").strip()[:40]
     tag = next((t for t in tags if str(t.id) == tag_param or t.name.lower() == tag_param.lower()), None)
     q = (params.get("q") or "").strip()[:200]
     cursor = params.get("cursor")
     filters = {"status": status.key if status else None, "query": q, "tag_id": tag.id if tag else None}
-    try:
-        page = await service.list_ideas(session, ctx, board=board, sort=sort, cursor=cursor, **filters)
-    except Invalid:
-        page = await service.list_ideas(session, ctx, board=board, sort=sort, **filters)
     boards = await board_service.list_boards(session, ctx)
-    base = f"/{ctx.workspace.slug}" + (f"/boards/{board.slug}" if board else "")
     # Imported here: ranking builds on ideas. The survey link shows only where the board runs the survey.
     from ideaflow.ranking import service as ranking_service
 
     survey = bool(board) and (await ranking_service.board_options(session, board.id)).pairwise_enabled
+    target = request.headers.get("HX-Target")
+    block = (
+        {"idea-list": "idea_list", "load-more": "idea_items"}.get(target or "")
+        if request.headers.get("HX-Request")
+        else None
+    )
+    # Everything the page shows besides the listed ideas is loaded above; the ideas themselves are summed up by
+    # the change marker, so a current copy is answered 304 before the list is queried and the page rendered.
+    etag = None
+    if http_cache.is_settled(marker):
+        etag = http_cache.make_etag(
+            "ideas/list.html",
+            block,
+            marker,
+            http_cache.minute(),
+            str(request.url.path),
+            str(request.url.query),
+            _viewer_key(request, ctx),
+            http_cache.fingerprint(ctx.workspace, board, boards, statuses.statuses, tags),
+            survey,
+        )
+        if http_cache.matches(request, etag):
+            return http_cache.not_modified(etag)
+    try:
+        page = await service.list_ideas(session, ctx, board=board, sort=sort, cursor=cursor, **filters)
+    except Invalid:
+        page = await service.list_ideas(session, ctx, board=board, sort=sort, **filters)
+    base = f"/{ctx.workspace.slug}" + (f"/boards/{board.slug}" if board else "")
     context = {
         "survey": survey,
         "ctx": ctx,
@@ -74,13 +109,7 @@ async def _list_page(request: Request, session, ctx: WorkspaceContext, board: Bo
         "sorts": list(IdeaSort),
         "base": base,
     }
-    target = request.headers.get("HX-Target")
-    block = (
-        {"idea-list": "idea_list", "load-more": "idea_items"}.get(target or "")
-        if request.headers.get("HX-Request")
-        else None
-    )
-    return render(request, "ideas/list.html", context, block=block)
+    return http_cache.apply(render(request, "ideas/list.html", context, block=block), etag)
 
 
 @router.get("/{workspace}")

@@ -8,9 +8,14 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow import outbox
@@ -27,6 +32,7 @@ OUTCOMES = ("left", "right", "tie")
 CANDIDATES = 40  # the least-seen ideas a pair is drawn from
 FIT_SECONDS = 20.0  # one run's time box (reading, tallying, fitting); the next run continues from there
 FIT_TOLERANCE = 1e-4  # in log-strength: far finer than any ranking difference
+FIT_MAX_ITERATIONS = 5_000  # per run, besides the time box
 WRITE_BATCH = 1_000
 
 
@@ -124,10 +130,97 @@ class FitReport:
     board_id: int
     ideas: int
     comparisons: int
+    pairs: int
     iterations: int
     converged: bool
     seconds: float
     through_comparison_id: int
+    write_transactions: int
+    read_comparisons: int  # comparisons read from the database for this fit (the rest came from the kept tally)
+
+
+def _board_key(database: Database, board_id: int) -> tuple[str, int]:
+    return database.engine.url.render_as_string(hide_password=True), board_id
+
+
+@dataclass
+class _Tally:
+    """A board's comparisons up to `through`, aggregated per pair: kept between fits, so the next fit reads
+    only the comparisons made since (checked by count: a comparison that committed late, behind a higher id,
+    or one deleted with its idea, makes the next fit read everything again)."""
+
+    through: int
+    count: int
+    parts: list[bradley_terry.Pairs]
+
+
+# The last tallies of the largest boards, by (database, board): TALLY_BOARDS of them at most (about 32 bytes a
+# pair: 32 MB for a board of a million distinct pairs).
+_tallies: OrderedDict[tuple[str, int], _Tally] = OrderedDict()
+TALLY_BOARDS = 4
+TALLY_MIN_PAIRS = 10_000  # smaller boards are read whole each time: it costs less than the memory
+TALLY_PARTS = 8  # deltas kept apart before they are merged into one array per pair
+
+
+async def _tally(
+    session: AsyncSession, key: tuple[str, int], board_id: int, through: int
+) -> tuple[bradley_terry.Pairs, int]:
+    """Per-pair totals of the board's comparisons up to `through`, and how many comparisons were read for them:
+    the kept tally plus what came after it when the kept one still holds, else everything, read again."""
+    kept = _tallies.get(key)
+    if (
+        kept is not None
+        and kept.through <= through
+        and await repository.comparison_count(session, board_id, kept.through) == kept.count
+    ):
+        delta = await repository.pair_totals(session, board_id, through, after_id=kept.through)
+        parts = [*kept.parts, delta] if len(delta) else list(kept.parts)
+        if len(parts) > TALLY_PARTS:
+            parts = [bradley_terry.Pairs.concat(parts).merged()]
+        pairs = bradley_terry.Pairs.concat(parts) if len(parts) > 1 else parts[0]
+        _keep(key, _Tally(through, kept.count + delta.games(), parts))
+        return pairs, delta.games()
+    pairs = await repository.pair_totals(session, board_id, through)
+    _keep(key, _Tally(through, pairs.games(), [pairs]))
+    return pairs, pairs.games()
+
+
+def _keep(key: tuple[str, int], tally: _Tally) -> None:
+    _tallies.pop(key, None)
+    if sum(len(p) for p in tally.parts) < TALLY_MIN_PAIRS:
+        return
+    _tallies[key] = tally
+    while len(_tallies) > TALLY_BOARDS:
+        _tallies.popitem(last=False)
+
+
+@dataclass
+class _Running:
+    pending: bool = False  # another event for the board arrived while this fit ran
+
+
+# Fits running in this process, by (database, board): events for a board whose fit is running coalesce into it.
+_running: dict[tuple[str, int], _Running] = {}
+LOCK_CLASS = 0x1DEA  # first key of the PostgreSQL advisory lock that serialises a board's fits across processes
+
+
+@asynccontextmanager
+async def _one_fit_per_board(database: Database, board_id: int) -> AsyncIterator[None]:
+    """On PostgreSQL, workers in other processes may hold events of the same board: a session-level advisory
+    lock, taken and released outside any transaction, makes their fits take turns (the second then finds the
+    comparisons covered and stops after two queries). SQLite has one process, and `_running` covers it."""
+    if database.engine.dialect.name != "postgresql":
+        yield
+        return
+    key = {"c": LOCK_CLASS, "b": board_id % 2**31}
+    async with database.engine.connect() as connection:
+        await connection.execute(text("SELECT pg_advisory_lock(:c, :b)"), key)
+        await connection.commit()
+        try:
+            yield
+        finally:
+            await connection.execute(text("SELECT pg_advisory_unlock(:c, :b)"), key)
+            await connection.commit()
 
 
 async def refit_board(
@@ -138,30 +231,92 @@ async def refit_board(
     covering: int | None = None,
     max_seconds: float = FIT_SECONDS,
 ) -> FitReport | None:
-    """Fit the board's strengths from every comparison so far, starting from the stored ones, for at most
-    `max_seconds` of computation (run in a thread so the event loop keeps serving). Returns None when a
-    converged fit already covered comparison `covering` (default: the latest): many events, one fit.
+    """Fit the board's strengths from every comparison so far, starting from the stored ones. Returns None
+    when there is nothing to do: a converged fit already covered comparison `covering` (default: the latest),
+    or a fit of this board is running in this process (it runs once more afterwards for what it did not read).
+    Many events, one fit."""
+    key = _board_key(database, board_id)
+    running = _running.get(key)
+    if running is not None:
+        running.pending = True
+        return None
+    running = _running[key] = _Running()
+    try:
+        async with _one_fit_per_board(database, board_id):
+            report = await _fit_board(
+                database, workspace_id=workspace_id, board_id=board_id, covering=covering, max_seconds=max_seconds
+            )
+        if running.pending and (report is None or report.converged):
+            # Comparisons may have arrived after this fit read: one more event, which coalesces again (an
+            # unconverged fit has queued its own continuation already).
+            async with database.write() as session, session.begin():
+                await _queue_fit(session, workspace_id=workspace_id, board_id=board_id, covering=0)
+    finally:
+        _running.pop(key, None)
+    return report
 
-    Three phases: read in a read transaction, fit outside any transaction, write in a short write transaction
-    — on SQLite a write transaction holds the one write lock, which no fit may keep for seconds. A fit that
-    ran out of time queues its own continuation in that write transaction."""
-    began = time.monotonic()  # the time box covers reading and tallying too, not only the MM steps
+
+async def _queue_fit(session: AsyncSession, *, workspace_id: int, board_id: int, covering: int) -> None:
+    await outbox.emit(
+        session,
+        type="pairwise.compared",
+        workspace_id=workspace_id,
+        payload={"board_id": board_id, "comparison_id": covering, "actor_id": None},
+    )
+
+
+async def _fit_board(
+    database: Database, *, workspace_id: int, board_id: int, covering: int | None, max_seconds: float
+) -> FitReport | None:
+    """Three phases, so that no lock is held while computing:
+
+    1. read, in a read transaction: the per-pair totals aggregated by the database (one row per pair of ideas,
+       never one per comparison; on a large board only the comparisons since the last fit, added to the tally
+       kept from it), the board's ideas and the previous strengths (the warm start);
+    2. fit, outside any transaction and in a thread (numpy releases the GIL), so the event loop keeps serving
+       requests: at most FIT_MAX_ITERATIONS MM steps and `max_seconds`, stopping at FIT_TOLERANCE;
+    3. write, in short write transactions of WRITE_BATCH score rows each (on SQLite a write transaction holds
+       the one write lock: requests that vote wait for one batch at most, never for the fit); the last one
+       records the fit and, if it ran out of time, queues its continuation.
+
+    Measured 2026-11-23 with `python -m tests.ranking.bench_pairwise --pg URL` on the shared 2-core machine
+    (other work running, so read the orders of magnitude), 10,000 ideas and 1,000,000 comparisons (990,212
+    distinct pairs), fit in one run (converged), while a client kept loading the board page and the ideas API
+    and voting, with 0 failed requests:
+
+    | fit | database | in all | of which MM | MM iterations | requests meanwhile: p50 / p99 / max |
+    |---|---|--:|--:|--:|--:|
+    | cold (nothing kept) | SQLite | 10.6 s | 3.3 s | 45 | 24 / 685 / 1,011 ms |
+    | +1,000 comparisons (tally kept, warm start) | SQLite | 5.1 s | 1.9 s | 8 | 17 / 1,016 / 1,016 ms |
+    | cold | PostgreSQL | 14.8 s | 4.9 s | 45 | 42 / 448 / 1,262 ms |
+    | +1,000 comparisons | PostgreSQL | 3.8 s | 1.4 s | 8 | 33 / 383 / 383 ms |
+
+    The fit alone (no database) takes 4.2-4.6 s cold (Kendall tau 0.926 against the true order on 400 sampled
+    ideas); plain MM (without SQUAREM) needed 1,321 steps (10.6 s) for the same tolerance. The cold read is
+    mostly the GROUP BY (about 5 s on SQLite)."""
+    began = time.monotonic()  # the time box covers reading too, not only the MM steps
     async with database.read() as session:
         through = await repository.last_comparison_id(session, board_id)
         state = await repository.fit_state(session, board_id)
         needed = through if covering is None else covering
         if state is not None and state.through_comparison_id >= needed and state.converged:
             return None
-        totals = await repository.comparison_totals(session, board_id, through)
+        pairs, read = await _tally(session, _board_key(database, board_id), board_id, through)
         idea_ids = await repository.board_idea_ids(session, workspace_id, board_id)
-        start = await repository.pairwise_strengths(session, idea_ids)
+        start = await repository.board_strengths(session, workspace_id, board_id)
     started = time.monotonic()
 
-    def work():
-        pairs = bradley_terry.tally(totals)
-        compared = sorted({i for pair in pairs for i in pair} & set(idea_ids))
+    def work() -> tuple[bradley_terry.Fit, dict[int, float]]:
+        compared = np.intersect1d(pairs.ideas(), np.asarray(idea_ids, dtype=np.int64)).tolist()
         remaining = max(1.0, max_seconds - (time.monotonic() - began))
-        result = bradley_terry.fit(compared, pairs, start=start, tolerance=FIT_TOLERANCE, max_seconds=remaining)
+        result = bradley_terry.fit(
+            compared,
+            pairs,
+            start=start,
+            tolerance=FIT_TOLERANCE,
+            max_iterations=FIT_MAX_ITERATIONS,
+            max_seconds=remaining,
+        )
         return result, bradley_terry.scores(result.strengths)
 
     result, scores = await asyncio.to_thread(work)
@@ -181,42 +336,48 @@ async def refit_board(
         }
         for i, p in result.strengths.items()
     ]
-    comparisons = sum(n for *_, n in totals)
-    async with database.write() as session, session.begin():
-        for k in range(0, len(rows), WRITE_BATCH):
+    comparisons = pairs.games()
+    batches = [rows[k : k + WRITE_BATCH] for k in range(0, len(rows), WRITE_BATCH)] or [[]]
+    for n, batch in enumerate(batches, start=1):
+        async with database.write() as session, session.begin():
+            await repository.upsert(
+                session, IdeaScore, ["idea_id"], batch, update=["pairwise_strength", "pairwise_score"]
+            )
+            if n < len(batches):
+                continue
             await repository.upsert(
                 session,
-                IdeaScore,
-                ["idea_id"],
-                rows[k : k + WRITE_BATCH],
-                update=["pairwise_strength", "pairwise_score"],
+                PairwiseFit,
+                ["board_id"],
+                [
+                    {
+                        "board_id": board_id,
+                        "workspace_id": workspace_id,
+                        "through_comparison_id": through,
+                        "comparisons": comparisons,
+                        "iterations": result.iterations,
+                        "converged": result.converged,
+                        "seconds": seconds,
+                        "fitted_at": now,
+                    }
+                ],
             )
-        await repository.upsert(
-            session,
-            PairwiseFit,
-            ["board_id"],
-            [
-                {
-                    "board_id": board_id,
-                    "workspace_id": workspace_id,
-                    "through_comparison_id": through,
-                    "comparisons": comparisons,
-                    "iterations": result.iterations,
-                    "converged": result.converged,
-                    "seconds": seconds,
-                    "fitted_at": now,
-                }
-            ],
-        )
-        if not result.converged:
-            # Out of time: keep what we have and continue in a fresh run, so no run holds the worker for long.
-            await outbox.emit(
-                session,
-                type="pairwise.compared",
-                workspace_id=workspace_id,
-                payload={"board_id": board_id, "comparison_id": through, "actor_id": None},
-            )
-    return FitReport(board_id, len(rows), comparisons, result.iterations, result.converged, seconds, through)
+            if not result.converged:
+                # Out of time: keep what we have and continue in a fresh run, so no run holds the worker long.
+                await _queue_fit(session, workspace_id=workspace_id, board_id=board_id, covering=through)
+        await asyncio.sleep(0)  # let waiting requests in between two batches
+    return FitReport(
+        board_id=board_id,
+        ideas=len(rows),
+        comparisons=comparisons,
+        pairs=len(pairs),
+        iterations=result.iterations,
+        converged=result.converged,
+        seconds=seconds,
+        through_comparison_id=through,
+        write_transactions=len(batches),
+        read_comparisons=read,
+    )
 
 
 @dataclass

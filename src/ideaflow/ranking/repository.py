@@ -3,12 +3,14 @@ score upserts, and the comparisons a Bradley-Terry fit reads."""
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Float, Select, and_, case, cast, func, literal, select
+import numpy as np
+from sqlalchemy import Float, Select, and_, case, cast, func, literal, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ideaflow.accounts.models import User
 from ideaflow.ideas.models import Idea, listed
 from ideaflow.kit.sql import dialect_name
+from ideaflow.ranking.bradley_terry import Pairs
 from ideaflow.ranking.models import (
     BoardRankingSettings,
     CustomerProfile,
@@ -268,19 +271,75 @@ async def fit_state(session: AsyncSession, board_id: int) -> PairwiseFit | None:
     return await session.get(PairwiseFit, board_id, populate_existing=True)
 
 
-async def comparison_totals(session: AsyncSession, board_id: int, through_id: int) -> list[tuple[int, int, str, int]]:
-    """(left, right, outcome, count) for the board's comparisons up to `through_id`, aggregated by the database."""
+PAIR_CHUNK = 50_000  # rows per fetch while reading a board's pair totals
+
+
+def _comparisons_of(board_id: int, through_id: int, after_id: int):
+    c = PairwiseComparison
+    return and_(c.board_id == board_id, c.id <= through_id, c.id > after_id, c.left_idea_id != c.right_idea_id)
+
+
+def _pairs_of(chunk: list) -> Pairs:
+    rows = np.array(chunk, dtype=np.int64).reshape(-1, 5)
+    won, ties, total = rows[:, 2].astype(np.float64), rows[:, 3] * 0.5, rows[:, 4].astype(np.float64)
+    return Pairs(rows[:, 0].copy(), rows[:, 1].copy(), won + ties, total - won - ties)
+
+
+async def _driver_rows(session: AsyncSession, stmt) -> AsyncIterator[list]:
+    """Rows of a large all-integer result, PAIR_CHUNK at a time, straight from the driver: SQLAlchemy's row
+    objects cost several times the query itself at a million rows, and would be built on the event loop.
+    aiosqlite fetches in its own thread; asyncpg through a cursor in the read transaction. The statement's
+    values are integers we made (ids), so they are written into the SQL."""
+    connection = await session.connection()
+    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    driver = (await connection.get_raw_connection()).driver_connection
+    if connection.dialect.name == "postgresql":
+        if not driver.is_in_transaction():  # a cursor lives in a transaction; the session's has begun
+            await connection.execute(select(literal(1)))
+        cursor = await driver.cursor(sql)
+        while chunk := await cursor.fetch(PAIR_CHUNK):
+            yield [tuple(r) for r in chunk]
+        return
+    cursor = await driver.execute(sql)
+    try:
+        while chunk := await cursor.fetchmany(PAIR_CHUNK):
+            yield chunk
+    finally:
+        await cursor.close()
+
+
+async def comparison_count(session: AsyncSession, board_id: int, through_id: int) -> int:
+    stmt = select(func.count()).select_from(PairwiseComparison).where(_comparisons_of(board_id, through_id, 0))
+    return int(await session.scalar(stmt) or 0)
+
+
+async def pair_totals(session: AsyncSession, board_id: int, through_id: int, *, after_id: int = 0) -> Pairs:
+    """The board's comparisons after `after_id` up to `through_id`, aggregated by the database into one row per
+    unordered pair of ideas (GROUP BY lower id, higher id) with the wins of each side, a tie counting half to
+    each: what a Bradley-Terry step needs, whatever the number of comparisons. Read in chunks into arrays."""
+    c = PairwiseComparison
+    lower = case((c.left_idea_id < c.right_idea_id, c.left_idea_id), else_=c.right_idea_id)
+    higher = case((c.left_idea_id < c.right_idea_id, c.right_idea_id), else_=c.left_idea_id)
+    lower_won = or_(
+        and_(c.outcome == "left", c.left_idea_id < c.right_idea_id),
+        and_(c.outcome == "right", c.right_idea_id < c.left_idea_id),
+    )
+    # Integer sums (a float literal would come back from PostgreSQL as Decimal).
     stmt = (
         select(
-            PairwiseComparison.left_idea_id,
-            PairwiseComparison.right_idea_id,
-            PairwiseComparison.outcome,
+            lower,
+            higher,
+            func.sum(case((lower_won, 1), else_=0)),
+            func.sum(case((c.outcome == "tie", 1), else_=0)),
             func.count(),
         )
-        .where(PairwiseComparison.board_id == board_id, PairwiseComparison.id <= through_id)
-        .group_by(PairwiseComparison.left_idea_id, PairwiseComparison.right_idea_id, PairwiseComparison.outcome)
+        .where(_comparisons_of(board_id, through_id, after_id))
+        .group_by(lower, higher)
     )
-    return [(a, b, o, int(n)) for a, b, o, n in await session.execute(stmt)]
+    parts: list[Pairs] = []
+    async for chunk in _driver_rows(session, stmt):
+        parts.append(await asyncio.to_thread(_pairs_of, chunk))
+    return Pairs.concat(parts)
 
 
 async def last_comparison_id(session: AsyncSession, board_id: int) -> int:
@@ -358,12 +417,15 @@ async def board_idea_ids(session: AsyncSession, workspace_id: int, board_id: int
     return list(rows)
 
 
-async def pairwise_strengths(session: AsyncSession, idea_ids: Sequence[int]) -> dict[int, float]:
-    if not idea_ids:
-        return {}
+async def board_strengths(session: AsyncSession, workspace_id: int, board_id: int) -> dict[int, float]:
+    """The stored strengths of the board's ideas: where the next fit starts from."""
     rows = await session.execute(
-        select(IdeaScore.idea_id, IdeaScore.pairwise_strength).where(
-            IdeaScore.idea_id.in_(list(idea_ids)), IdeaScore.pairwise_strength.is_not(None)
+        select(IdeaScore.idea_id, IdeaScore.pairwise_strength)
+        .join(Idea, Idea.id == IdeaScore.idea_id)
+        .where(
+            Idea.workspace_id == workspace_id,
+            Idea.board_id == board_id,
+            IdeaScore.pairwise_strength.is_not(None),
         )
     )
     return {i: float(s) for i, s in rows}

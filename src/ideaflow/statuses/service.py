@@ -6,7 +6,12 @@ The public contract other domains call:
 - `post_response(...)` / `edit_response(...)` for an official response without a status change
 - `list_statuses(session, *, workspace_id)` and `get_status(session, *, workspace_id, key)`
 Callers check roles first (staff-facing routes via `workspaces.service.require_staff`); integrations pass
-`actor_id=None` and their own `source` (e.g. "github")."""
+`actor_id=None` and their own `source` (e.g. "github").
+
+Both stamp `ideas.first_response_at` the first time an idea is answered, whoever answers: a person or an
+integration acting for the team (a tracker moving the idea to "in progress" is an answer the customer sees).
+The triage inbox lists open ideas without it and measures time to first response with it. Moving ideas out
+of a removed status (`delete_status`) is housekeeping, not an answer, and leaves it alone."""
 
 from __future__ import annotations
 
@@ -149,6 +154,12 @@ async def _new_response(
     return response
 
 
+def _mark_answered(idea: Idea, now: datetime) -> None:
+    """Keep the first answer's time: later answers leave it alone (see the module's docstring)."""
+    if idea.first_response_at is None:
+        idea.first_response_at = now
+
+
 def _event(idea: Idea, actor_id: int | None, **extra) -> dict:
     return {"idea_id": idea.id, "number": idea.number, "board_id": idea.board_id, "actor_id": actor_id, **extra}
 
@@ -187,6 +198,7 @@ async def set_status(
     idea.status = target.key
     idea.status_category = StatusCategory(target.category)
     idea.updated_at = now
+    _mark_answered(idea, now)
     session.add(
         TimelineEntry(
             workspace_id=workspace_id,
@@ -245,6 +257,7 @@ async def post_response(
     answer = await _new_response(
         session, workspace_id=workspace_id, idea=idea, actor_id=actor_id, body=cleaned, now=now
     )
+    _mark_answered(idea, now)
     session.add(
         TimelineEntry(
             workspace_id=workspace_id,

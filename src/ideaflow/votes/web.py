@@ -1,5 +1,6 @@
 """The vote button: one form that toggles, swapped in place by htmx, a plain post without JavaScript; and
-"your vote", a page to choose how important an idea is or to vote against it, on boards that offer those."""
+"your vote", a page to choose how important an idea is or to vote against it, on boards that offer those; and the
+staff panel's votes on a customer's behalf (recorded, listed, removed inside the idea page's #triage block)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi.responses import Response
 
 from ideaflow.accounts.dependencies import CurrentUser, ViewerDep
 from ideaflow.config import get_settings
-from ideaflow.db import SessionDep
+from ideaflow.db import IdPath, SessionDep
 from ideaflow.errors import IdeaflowError, Unauthorized
 from ideaflow.ideas import service as idea_service
 from ideaflow.kit.ratelimit import rate_limit
@@ -18,6 +19,8 @@ from ideaflow.kit.web import back_url, form_data, is_htmx, redirect, render
 from ideaflow.ranking import service as ranking_service
 from ideaflow.votes import service
 from ideaflow.votes.models import Importance
+from ideaflow.votes.schemas import ProxySource
+from ideaflow.workspaces import service as workspace_service
 from ideaflow.workspaces.dependencies import WorkspaceDep
 
 router = APIRouter()
@@ -108,5 +111,59 @@ async def save_vote_options(
 
 
 async def on_behalf_extras(session, ctx, view) -> dict:
-    """What the idea page needs for votes recorded on a customer's behalf (staff only)."""
-    return {}
+    """What the idea page needs for votes recorded on a customer's behalf (staff only; two queries)."""
+    if not ctx.is_staff:
+        return {}
+    options = await ranking_service.board_options(session, view.idea.board_id)
+    return {
+        "on_behalf_votes": await service.list_on_behalf(session, ctx, view.idea),
+        "on_behalf_sources": list(ProxySource),
+        "on_behalf_importances": list(Importance) if options.importance_enabled else [],
+    }
+
+
+async def _triage(request: Request, session, ctx, number: int, **extra) -> Response:
+    # Imported here: statuses.web builds on ideas.web, which imports this module for the idea page.
+    from ideaflow.statuses.web import triage_response
+
+    return await triage_response(request, session, ctx, number, **extra)
+
+
+@router.post("/{workspace}/ideas/{number}/votes/on-behalf")
+async def record_on_behalf(
+    request: Request, number: int, ctx: WorkspaceDep, session: SessionDep, user: CurrentUser
+) -> Response:
+    workspace_service.require_staff(ctx)
+    await rate_limit(request, "vote", limit=get_settings().rate_limit_write_per_minute, subject=str(user.id))
+    view = await idea_service.get_idea(session, ctx, number, with_voted=False)
+    form = await form_data(request)
+    try:
+        async with session.begin_nested():
+            outcome = await service.record_on_behalf(
+                session,
+                ctx,
+                view,
+                email=form.get("email"),
+                name=form.get("name"),
+                source=form.get("source"),
+                note=form.get("note"),
+                link=form.get("link"),
+                importance=form.get("importance") or None,
+            )
+    except IdeaflowError as exc:
+        return await _triage(request, session, ctx, number, error=exc, on_behalf_error=exc, on_behalf_form=form)
+    return await _triage(request, session, ctx, number, on_behalf_saved=outcome)
+
+
+@router.post("/{workspace}/ideas/{number}/votes/on-behalf/{user_id}/remove")
+async def remove_on_behalf(
+    request: Request, number: int, user_id: IdPath, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser
+) -> Response:
+    workspace_service.require_staff(ctx)
+    view = await idea_service.get_idea(session, ctx, number, with_voted=False)
+    try:
+        async with session.begin_nested():
+            await service.remove_on_behalf(session, ctx, view, user_id=user_id)
+    except IdeaflowError as exc:
+        return await _triage(request, session, ctx, number, error=exc, on_behalf_error=exc)
+    return await _triage(request, session, ctx, number)

@@ -76,3 +76,12 @@ async def change_role(user_id: IdPath, payload: RoleChange, ctx: WorkspaceDep, s
     return MemberRead(
         user_id=user.id, name=user.name, email=user.email, role=Role(membership.role), joined_at=membership.created_at
     )
+
+
+@router.delete(
+    "/{workspace}/members/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a member (admins; only owners remove owners; never the last owner)",
+)
+async def remove_member(user_id: IdPath, ctx: WorkspaceDep, session: SessionDep) -> None:
+    await service.remove_member(session, ctx, user_id=user_id)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import User
+from ideaflow.boards.models import Board
 from ideaflow.db import utcnow
 from ideaflow.kit.sql import insert_ignoring_conflicts
 from ideaflow.workspaces.models import Membership, Role, Workspace
@@ -15,14 +16,28 @@ async def get_by_slug_with_role(
     session: AsyncSession, slug: str, user_id: int | None
 ) -> tuple[Workspace, Role | None] | None:
     """The workspace and the viewer's role in it, in one round trip."""
-    stmt = select(Workspace, Membership.role).where(Workspace.slug == slug)
-    stmt = stmt.outerjoin(
-        Membership, (Membership.workspace_id == Workspace.id) & (Membership.user_id == (user_id or -1))
+    found = await get_context_rows(session, slug, user_id)
+    return None if found is None else (found[0], found[1])
+
+
+async def get_context_rows(
+    session: AsyncSession, slug: str, user_id: int | None, board_slug: str | None = None
+) -> tuple[Workspace, Role | None, Board | None] | None:
+    """The workspace, the viewer's role in it and (when a route names one) the board with that slug: what every
+    workspace request looks up first, in one round trip."""
+    stmt = (
+        select(Workspace, Membership.role)
+        .where(Workspace.slug == slug)
+        .outerjoin(Membership, (Membership.workspace_id == Workspace.id) & (Membership.user_id == (user_id or -1)))
     )
+    if board_slug is not None:
+        stmt = stmt.add_columns(Board).outerjoin(
+            Board, (Board.workspace_id == Workspace.id) & (Board.slug == board_slug)
+        )
     row = (await session.execute(stmt)).first()
     if row is None:
         return None
-    return row[0], Role(row[1]) if row[1] else None
+    return row[0], Role(row[1]) if row[1] else None, row[2] if board_slug is not None else None
 
 
 async def get_by_slug(session: AsyncSession, slug: str) -> Workspace | None:

@@ -98,11 +98,19 @@ async def create_workspace(session: AsyncSession, *, user: User, name: str, slug
     return workspace
 
 
-async def load_context(session: AsyncSession, *, slug: str, user: User | None) -> WorkspaceContext:
-    found = await repository.get_by_slug_with_role(session, slug, user.id if user else None)
+async def load_context(
+    session: AsyncSession, *, slug: str, user: User | None, board_slug: str | None = None
+) -> WorkspaceContext:
+    """The request's workspace and the viewer's role; `board_slug` (a route's board) is looked up in the same
+    round trip and kept for `boards.service.get_board`, which still checks who may see it."""
+    found = await repository.get_context_rows(session, slug, user.id if user else None, board_slug)
     if found is None:
         raise NotFound("No such workspace.")
-    workspace, role = found
+    workspace, role, board = found
+    if board is not None:
+        from ideaflow.boards.service import remember_board
+
+        remember_board(session, board)
     return WorkspaceContext(workspace=workspace, user=user, role=role)
 
 
@@ -182,3 +190,23 @@ async def change_role(session: AsyncSession, ctx: WorkspaceContext, *, user_id: 
         await session.flush()
         await _audit(ctx, session, "member.role_changed", user_id, {"role": current.value}, {"role": Role(role).value})
     return membership
+
+
+async def remove_member(session: AsyncSession, ctx: WorkspaceContext, *, user_id: int) -> None:
+    """Admins take someone out of the workspace (their ideas, comments and votes stay). Only owners remove
+    owners, and the last owner cannot be removed (nor remove themselves)."""
+    require_admin(ctx)
+    membership = await repository.get_membership(session, ctx.workspace.id, user_id)
+    if membership is None:
+        raise NotFound("That person is not a member of this workspace.")
+    current = Role(membership.role)
+    if current == Role.owner and ctx.role != Role.owner:
+        raise Forbidden("Only owners can remove owners.", fields={"user_id": "only owners can remove an owner"})
+    if current == Role.owner and await repository.count_owners(session, ctx.workspace.id) <= 1:
+        raise Conflict(
+            "A workspace needs at least one owner: make someone else owner first.",
+            fields={"user_id": "is the last owner"},
+        )
+    await session.delete(membership)
+    await session.flush()
+    await _audit(ctx, session, "member.removed", user_id, {"role": current.value}, None)

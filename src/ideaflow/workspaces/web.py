@@ -166,3 +166,17 @@ async def change_role(
             request, session, ctx, status_code=exc.status_code, member_error=exc, member_id=user_id
         )
     return redirect(request, f"/{ctx.workspace.slug}/settings")
+
+
+@router.post("/{workspace}/settings/members/{user_id}/remove")
+async def remove_member(
+    request: Request, user_id: IdPath, ctx: WorkspaceDep, session: SessionDep, _: CurrentUser
+) -> Response:
+    try:
+        async with session.begin_nested():
+            await service.remove_member(session, ctx, user_id=user_id)
+    except IdeaflowError as exc:
+        return await _settings_page(
+            request, session, ctx, status_code=exc.status_code, member_error=exc, member_id=user_id
+        )
+    return redirect(request, f"/{ctx.workspace.slug}/settings#members")
