@@ -16,7 +16,7 @@ from ideaflow.audit import service as audit
 from ideaflow.comments import repository
 from ideaflow.comments.models import Comment
 from ideaflow.comments.schemas import COMMENT_MAX
-from ideaflow.errors import Forbidden, Invalid, NotFound, Unauthorized
+from ideaflow.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ideaflow.ideas import repository as idea_repository
 from ideaflow.ideas import service as idea_service
 from ideaflow.ideas.models import Idea
@@ -126,6 +126,9 @@ async def add_comment(
     if ctx.user is None:
         raise Unauthorized("Sign in to comment.")
     await moderation_service.ensure_can_participate(session, ctx)
+    if view.idea.merged_into_id is not None:
+        # Its comments stay readable; the conversation goes on where the votes went.
+        raise Conflict("This idea was merged into another one: comment there.", code="idea_merged")
     body = _clean(body)
     if parent_id is not None:
         parent = await repository.get(session, ctx.workspace.id, parent_id)

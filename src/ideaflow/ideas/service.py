@@ -303,7 +303,7 @@ async def update_idea(
 
 async def delete_idea(session: AsyncSession, ctx: WorkspaceContext, view: IdeaView) -> None:
     require_edit(ctx, view.idea)
-    view.idea.deleted_at = datetime.now(UTC)
+    view.idea.deleted_at = view.idea.updated_at = datetime.now(UTC)
     await session.flush()
     if ctx.is_staff:
         await audit.record(

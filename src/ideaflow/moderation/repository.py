@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -150,7 +150,7 @@ async def set_author_ideas_state(
     result = await session.execute(
         update(Idea)
         .where(Idea.workspace_id == workspace_id, Idea.author_id == user_id, Idea.moderation_state == source)
-        .values(moderation_state=target)
+        .values(moderation_state=target, updated_at=datetime.now(UTC))
         .execution_options(synchronize_session="fetch")
     )
     return result.rowcount or 0
@@ -181,7 +181,7 @@ async def set_author_comments_state(
                 Comment.internal.is_(False),
                 Comment.moderation_state == source,
             )
-            .values(moderation_state=target)
+            .values(moderation_state=target, updated_at=datetime.now(UTC))
             .execution_options(synchronize_session="fetch")
         )
     return idea_ids
@@ -206,7 +206,7 @@ async def recount_comments(session: AsyncSession, workspace_id: int, idea_ids: l
     rows = await session.execute(
         update(Idea)
         .where(Idea.workspace_id == workspace_id, Idea.id.in_(idea_ids))
-        .values(comment_count=shown)
+        .values(comment_count=shown, updated_at=datetime.now(UTC))
         .returning(Idea.id, Idea.comment_count)
         .execution_options(synchronize_session=False)
     )

@@ -19,6 +19,7 @@ from ideaflow.comments.models import Comment
 from ideaflow.db import ID_MAX
 from ideaflow.errors import Conflict, Forbidden, Invalid, NotFound
 from ideaflow.ideas.models import Idea
+from ideaflow.ideas.schemas import NUMBER_MAX
 from ideaflow.moderation import repository
 from ideaflow.moderation.models import ModerationSettings, ModerationState, UserBlock
 from ideaflow.workspaces import repository as workspace_repository
@@ -276,6 +277,7 @@ async def approve_idea(session: AsyncSession, ctx: WorkspaceContext, *, idea: Id
     _check_decidable(state, "idea")
     before = {"moderation_state": state.value, "moderation_reason": idea.moderation_reason}
     idea.moderation_state = ModerationState.approved
+    idea.updated_at = datetime.now(UTC)
     idea.moderation_reason = None
     await session.flush()
     await _record(ctx, session, "idea.approved", "idea", idea.id, before=before, after={"moderation_state": "approved"})
@@ -295,6 +297,7 @@ async def reject_idea(session: AsyncSession, ctx: WorkspaceContext, *, idea: Ide
         )
     before = {"moderation_state": state.value, "moderation_reason": idea.moderation_reason}
     idea.moderation_state = ModerationState.rejected
+    idea.updated_at = datetime.now(UTC)
     idea.moderation_reason = reason
     await session.flush()
     after = {"moderation_state": "rejected", "moderation_reason": reason}
@@ -346,7 +349,10 @@ async def reject_comment(session: AsyncSession, ctx: WorkspaceContext, *, commen
 
 async def get_idea(session: AsyncSession, ctx: WorkspaceContext, number: int) -> Idea:
     workspace_service.require_staff(ctx)
-    idea = await repository.get_idea(session, ctx.workspace.id, number=number)
+    # Numbers beyond what a workspace hands out are refused before the database compares with them.
+    idea = (
+        None if not 1 <= number <= NUMBER_MAX else await repository.get_idea(session, ctx.workspace.id, number=number)
+    )
     if idea is None:
         raise NotFound("No such idea.")
     return idea

@@ -72,6 +72,8 @@ async def _load_idea(session: AsyncSession, event: Event) -> Idea | None:
     idea = await session.get(Idea, idea_id)
     if idea is None or idea.workspace_id != event.workspace_id:
         return None
+    if idea.moderation_state != "approved":
+        return None  # unpublished ideas tell nobody anything
     return idea
 
 
@@ -244,7 +246,9 @@ class _Context:
             "idea.response_posted": f"{actor} posted an official response",
             "comment.created": f"{actor} commented",
             "idea.created": f"{actor} posted a new idea on {data.get('board_name', 'a board you follow')}",
-            "idea.merged": f"{actor} merged this idea into another",
+            "idea.merged": f"{actor} merged this idea into #{data['target_number']}"
+            if data.get("target_number")
+            else f"{actor} merged this idea into another",
         }.get(delivery.event_type, "There is news")
         return {
             "event_type": delivery.event_type,

@@ -219,7 +219,7 @@ async def set_trending(session: AsyncSession, scores: dict[int, float]) -> None:
         await session.execute(
             sql_update(Idea)
             .where(Idea.id == idea_id)
-            .values(trending_score=score)
+            .values(trending_score=score, updated_at=datetime.now(UTC))
             .execution_options(synchronize_session=False)
         )
 

@@ -142,6 +142,7 @@ async def tag_idea(session: AsyncSession, ctx: WorkspaceContext, idea: Idea, tag
         raise Invalid.field("tag", f"an idea carries at most {MAX_PER_IDEA} tags")
     changed = await repository.add(session, ctx.workspace.id, idea.id, tag.id)
     if changed:
+        await _touch(session, idea)
         await audit.record(
             session,
             workspace_id=ctx.workspace.id,
@@ -155,9 +156,17 @@ async def tag_idea(session: AsyncSession, ctx: WorkspaceContext, idea: Idea, tag
     return changed
 
 
+async def _touch(session: AsyncSession, idea: Idea) -> None:
+    # Lists show an idea's tags: their change marker (ideas.updated_at) must move.
+    idea.updated_at = datetime.now(UTC)
+    await session.flush()
+
+
 async def untag_idea(session: AsyncSession, ctx: WorkspaceContext, idea: Idea, tag: Tag) -> bool:
     workspace_service.require_staff(ctx)
     changed = await repository.remove(session, ctx.workspace.id, idea.id, tag.id)
+    if changed:
+        await _touch(session, idea)
     if changed:
         await audit.record(
             session,

@@ -38,6 +38,8 @@ EVENT_TYPES: dict[str, str] = {
     "idea.status_changed": "An idea's status changes",
     "idea.response_posted": "An official response is posted or edited",
     "idea.deleted": "An idea is deleted",
+    "idea.merged": "An idea is merged into another one",
+    "idea.unmerged": "A merge is undone",
     "comment.created": "A public comment is posted",
     "vote.cast": "Someone votes for an idea",
     "vote.changed": "Someone changes their vote",
@@ -455,6 +457,7 @@ async def _idea_data(session: AsyncSession, *, workspace_id: int, idea_id: int, 
         "url": f"{settings.base_url.rstrip('/')}/{workspace_slug}/ideas/{idea.number}",
         "created_at": idea.created_at.isoformat().replace("+00:00", "Z"),
         "deleted": idea.deleted_at is not None,
+        "_published": idea.moderation_state == "approved",
     }
 
 
@@ -481,7 +484,15 @@ async def event_data(
         return None
     if type != "idea.deleted" and idea["deleted"]:
         return None
+    if not idea.pop("_published"):
+        return None  # waiting for moderation, rejected or hidden: nothing about it leaves the workspace
     data: dict[str, Any] = {"idea": idea, "actor": await _actor(session, payload.get("actor_id"))}
+    if type in ("idea.merged", "idea.unmerged") and isinstance(payload.get("target_id"), int):
+        data["target"] = await _idea_data(
+            session, workspace_id=workspace_id, idea_id=payload["target_id"], settings=settings
+        )
+        if data["target"] is not None:
+            data["target"].pop("_published")
     if type == "idea.status_changed":
         for key in ("from_status", "to_status", "to_category"):
             data[key] = payload.get(key)
