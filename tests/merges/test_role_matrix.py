@@ -4,23 +4,26 @@ merge cannot change another's answer."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import pytest
 
 from ideaflow.merges import service as merge_service
 from tests.factories import make_idea, owner_context
-from tests.statuses.scene import PERSONAS, Scene, api_headers, build_scene, web_client
+from tests.statuses.scene import (
+    PERSONAS,
+    STAFF_WEB_GET,
+    STAFF_WEB_POST,
+    Cell,
+    Prepare,
+    Scene,
+    api_answers,
+    staff_api_ok,
+    web_answers,
+)
 
-Prepare = Callable[[object, Scene, str], Awaitable[tuple[str, str, dict | None]]]
-
-DENIED_API = {"anonymous": 403, "member": 403, "other_staff": 403}
-STAFF_API_OK = {**DENIED_API, "staff": 200, "admin": 200}
+STAFF_API_OK = staff_api_ok(200)
 EVERYONE = dict.fromkeys(PERSONAS, 200)
-DENIED_WEB_POST = {"anonymous": 401, "member": 403, "other_staff": 403}
-STAFF_WEB_POST = {**DENIED_WEB_POST, "staff": 303, "admin": 303}
-STAFF_WEB_GET = {"anonymous": 303, "member": 403, "other_staff": 403, "staff": 200, "admin": 200}
 
 
 async def _pair(session, scene: Scene, persona: str, *, merged: bool):
@@ -38,13 +41,6 @@ def _route(method: str, path: str, *, merged: bool, body: Callable | None = None
         return method, path.format(ws=scene.slug, x=x.number), body(y) if body else None
 
     return prepare
-
-
-@dataclass
-class Cell:
-    name: str
-    prepare: Prepare
-    expected: dict[str, int]
 
 
 API_CELLS = [
@@ -65,13 +61,7 @@ API_CELLS = [
 
 @pytest.mark.parametrize("cell", API_CELLS, ids=[c.name for c in API_CELLS])
 async def test_api_role_matrix(session, client, cell: Cell):
-    scene = await build_scene(session)
-    answers = {}
-    for persona in PERSONAS:
-        method, path, body = await cell.prepare(session, scene, persona)
-        response = await client.request(method, path, json=body, headers=await api_headers(session, scene, persona))
-        answers[persona] = response.status_code
-    assert answers == cell.expected
+    assert await api_answers(session, client, cell) == cell.expected
 
 
 WEB_CELLS = [
@@ -93,17 +83,4 @@ WEB_CELLS = [
 
 @pytest.mark.parametrize("cell", WEB_CELLS, ids=[c.name for c in WEB_CELLS])
 async def test_web_role_matrix(session, app, cell: Cell):
-    scene = await build_scene(session)
-    answers = {}
-    for persona in PERSONAS:
-        client, csrf = await web_client(app, scene, persona)
-        try:
-            method, path, body = await cell.prepare(session, scene, persona)
-            if method == "GET":
-                response = await client.get(path)
-            else:
-                response = await client.post(path, data={**(body or {}), "csrf_token": csrf})
-        finally:
-            await client.aclose()
-        answers[persona] = response.status_code
-    assert answers == cell.expected
+    assert await web_answers(session, app, cell) == cell.expected

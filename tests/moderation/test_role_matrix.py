@@ -5,9 +5,6 @@ another's answer."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-
 import pytest
 
 from ideaflow.comments import service as comment_service
@@ -16,26 +13,19 @@ from ideaflow.moderation import service as moderation_service
 from ideaflow.workspaces.models import Role
 from tests.factories import add_member, make_idea, make_user, owner_context
 from tests.moderation.helpers import ctx_of, premoderate
-from tests.statuses.scene import PERSONAS, Scene, api_headers, build_scene, web_client
-
-Prepare = Callable[[object, Scene, str], Awaitable[tuple[str, str, dict | None]]]
-
-DENIED_API = {"anonymous": 403, "member": 403, "other_staff": 403}
-STAFF_API_OK = lambda ok: {**DENIED_API, "staff": ok, "admin": ok}  # noqa: E731
-ADMIN_API_OK = lambda ok: {**DENIED_API, "staff": 403, "admin": ok}  # noqa: E731
-# On the web an anonymous visitor is asked to sign in: a 303 to /signin for pages, a 401 page for posts.
-DENIED_WEB_POST = {"anonymous": 401, "member": 403, "other_staff": 403}
-STAFF_WEB_POST = {**DENIED_WEB_POST, "staff": 303, "admin": 303}
-ADMIN_WEB_POST = {**DENIED_WEB_POST, "staff": 403, "admin": 303}
-DENIED_WEB_GET = {"anonymous": 303, "member": 403, "other_staff": 403}
-STAFF_WEB_GET = {**DENIED_WEB_GET, "staff": 200, "admin": 200}
-
-
-@dataclass
-class Cell:
-    name: str
-    prepare: Prepare
-    expected: dict[str, int]
+from tests.statuses.scene import (
+    ADMIN_WEB_POST,
+    STAFF_WEB_GET,
+    STAFF_WEB_POST,
+    Cell,
+    Prepare,
+    Scene,
+    admin_api_ok,
+    api_answers,
+    fixed,
+    staff_api_ok,
+    web_answers,
+)
 
 
 async def _pending_idea(session, scene: Scene, persona: str) -> int:
@@ -63,13 +53,6 @@ async def _new_member(session, scene: Scene, persona: str) -> int:
     return user.id
 
 
-def _fixed(method: str, path: str, body: dict | None = None) -> Prepare:
-    async def prepare(session, scene: Scene, persona: str):
-        return method, path.format(ws=scene.slug), body
-
-    return prepare
-
-
 def _on(make, method: str, path: str, body: dict | None = None) -> Prepare:
     async def prepare(session, scene: Scene, persona: str):
         target = await make(session, scene, persona)
@@ -84,46 +67,39 @@ async def _api_block(session, scene, persona):
 
 
 API_CELLS = [
-    Cell("queue", _fixed("GET", "/api/v1/{ws}/moderation/queue"), STAFF_API_OK(200)),
-    Cell("approve idea", _on(_pending_idea, "POST", "/api/v1/{ws}/moderation/ideas/{t}/approve"), STAFF_API_OK(200)),
+    Cell("queue", fixed("GET", "/api/v1/{ws}/moderation/queue"), staff_api_ok(200)),
+    Cell("approve idea", _on(_pending_idea, "POST", "/api/v1/{ws}/moderation/ideas/{t}/approve"), staff_api_ok(200)),
     Cell(
         "reject idea",
         _on(_pending_idea, "POST", "/api/v1/{ws}/moderation/ideas/{t}/reject", {"reason": "Duplicate"}),
-        STAFF_API_OK(200),
+        staff_api_ok(200),
     ),
     Cell(
         "approve comment",
         _on(_pending_comment, "POST", "/api/v1/{ws}/moderation/comments/{t}/approve"),
-        STAFF_API_OK(200),
+        staff_api_ok(200),
     ),
     Cell(
         "reject comment",
         _on(_pending_comment, "POST", "/api/v1/{ws}/moderation/comments/{t}/reject", {"reason": "Rude"}),
-        STAFF_API_OK(200),
+        staff_api_ok(200),
     ),
-    Cell("read settings", _fixed("GET", "/api/v1/{ws}/moderation/settings"), ADMIN_API_OK(200)),
+    Cell("read settings", fixed("GET", "/api/v1/{ws}/moderation/settings"), admin_api_ok(200)),
     Cell(
         "change settings",
-        _fixed("PUT", "/api/v1/{ws}/moderation/settings", {"premoderate_ideas": True}),
-        ADMIN_API_OK(200),
+        fixed("PUT", "/api/v1/{ws}/moderation/settings", {"premoderate_ideas": True}),
+        admin_api_ok(200),
     ),
-    Cell("list blocks", _fixed("GET", "/api/v1/{ws}/moderation/blocks"), STAFF_API_OK(200)),
-    Cell("block", _api_block, STAFF_API_OK(201)),
-    Cell("unblock", _on(_blocked_user, "DELETE", "/api/v1/{ws}/moderation/blocks/{t}"), STAFF_API_OK(204)),
-    Cell("remove member", _on(_new_member, "DELETE", "/api/v1/{ws}/members/{t}"), ADMIN_API_OK(204)),
+    Cell("list blocks", fixed("GET", "/api/v1/{ws}/moderation/blocks"), staff_api_ok(200)),
+    Cell("block", _api_block, staff_api_ok(201)),
+    Cell("unblock", _on(_blocked_user, "DELETE", "/api/v1/{ws}/moderation/blocks/{t}"), staff_api_ok(204)),
+    Cell("remove member", _on(_new_member, "DELETE", "/api/v1/{ws}/members/{t}"), admin_api_ok(204)),
 ]
 
 
 @pytest.mark.parametrize("cell", API_CELLS, ids=[c.name for c in API_CELLS])
 async def test_api_role_matrix(session, client, cell: Cell):
-    scene = await build_scene(session)
-    answers = {}
-    for persona in PERSONAS:
-        method, path, body = await cell.prepare(session, scene, persona)
-        headers = await api_headers(session, scene, persona)
-        response = await client.request(method, path, json=body, headers=headers)
-        answers[persona] = response.status_code
-    assert answers == cell.expected
+    assert await api_answers(session, client, cell) == cell.expected
 
 
 async def _web_block(session, scene, persona):
@@ -132,7 +108,7 @@ async def _web_block(session, scene, persona):
 
 
 WEB_CELLS = [
-    Cell("queue page", _fixed("GET", "/{ws}/admin/moderation"), STAFF_WEB_GET),
+    Cell("queue page", fixed("GET", "/{ws}/admin/moderation"), STAFF_WEB_GET),
     Cell("approve idea", _on(_pending_idea, "POST", "/{ws}/admin/moderation/ideas/{t}/approve", {}), STAFF_WEB_POST),
     Cell(
         "reject idea",
@@ -149,8 +125,8 @@ WEB_CELLS = [
         _on(_pending_comment, "POST", "/{ws}/admin/moderation/comments/{t}/reject", {"reason": "Spam"}),
         STAFF_WEB_POST,
     ),
-    Cell("settings", _fixed("POST", "/{ws}/admin/moderation/settings", {"spam_signals": "on"}), ADMIN_WEB_POST),
-    Cell("blocked page", _fixed("GET", "/{ws}/admin/moderation/blocked"), STAFF_WEB_GET),
+    Cell("settings", fixed("POST", "/{ws}/admin/moderation/settings", {"spam_signals": "on"}), ADMIN_WEB_POST),
+    Cell("blocked page", fixed("GET", "/{ws}/admin/moderation/blocked"), STAFF_WEB_GET),
     Cell("block", _web_block, STAFF_WEB_POST),
     Cell("unblock", _on(_blocked_user, "POST", "/{ws}/admin/moderation/blocked/{t}/unblock", {}), STAFF_WEB_POST),
     Cell("remove member", _on(_new_member, "POST", "/{ws}/settings/members/{t}/remove", {}), ADMIN_WEB_POST),
@@ -159,17 +135,4 @@ WEB_CELLS = [
 
 @pytest.mark.parametrize("cell", WEB_CELLS, ids=[c.name for c in WEB_CELLS])
 async def test_web_role_matrix(session, app, cell: Cell):
-    scene = await build_scene(session)
-    answers = {}
-    for persona in PERSONAS:
-        client, csrf = await web_client(app, scene, persona)
-        try:
-            method, path, body = await cell.prepare(session, scene, persona)
-            if method == "GET":
-                response = await client.get(path)
-            else:
-                response = await client.post(path, data={**(body or {}), "csrf_token": csrf})
-        finally:
-            await client.aclose()
-        answers[persona] = response.status_code
-    assert answers == cell.expected
+    assert await web_answers(session, app, cell) == cell.expected

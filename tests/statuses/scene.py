@@ -3,6 +3,7 @@ each of them through the web (signed-in clients with their CSRF tokens) or the A
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -67,3 +68,70 @@ async def web_client(app, scene: Scene, persona: str) -> tuple[httpx.AsyncClient
     if persona == "anonymous":
         return client, csrf_from((await client.get("/signin")).text)
     return client, await web_sign_in(client, scene.users[persona].email, PASSWORD)
+
+
+# The role matrix: each cell prepares a fresh target for each persona and names the exact answer each gets.
+
+Prepare = Callable[[object, Scene, str], Awaitable[tuple[str, str, dict | None]]]
+
+DENIED_API = {"anonymous": 403, "member": 403, "other_staff": 403}
+# On the web an anonymous visitor is asked to sign in: a 303 to /signin for pages, a 401 page for posts.
+DENIED_WEB_POST = {"anonymous": 401, "member": 403, "other_staff": 403}
+STAFF_WEB_POST = {**DENIED_WEB_POST, "staff": 303, "admin": 303}
+ADMIN_WEB_POST = {**DENIED_WEB_POST, "staff": 403, "admin": 303}
+DENIED_WEB_GET = {"anonymous": 303, "member": 403, "other_staff": 403}
+STAFF_WEB_GET = {**DENIED_WEB_GET, "staff": 200, "admin": 200}
+ADMIN_WEB_GET = {**DENIED_WEB_GET, "staff": 403, "admin": 200}
+
+
+def staff_api_ok(ok: int) -> dict[str, int]:
+    return {**DENIED_API, "staff": ok, "admin": ok}
+
+
+def admin_api_ok(ok: int) -> dict[str, int]:
+    return {**DENIED_API, "staff": 403, "admin": ok}
+
+
+@dataclass
+class Cell:
+    name: str
+    prepare: Prepare
+    expected: dict[str, int]
+
+
+def fixed(method: str, path: str, body: dict | None = None) -> Prepare:
+    """A cell whose request is the same for everyone: `{ws}` and `{n}` (the scene's idea) are filled in."""
+
+    async def prepare(session, scene: Scene, persona: str):
+        return method, path.format(ws=scene.slug, n=scene.idea.number), body
+
+    return prepare
+
+
+async def api_answers(session, client: httpx.AsyncClient, cell: Cell, scene: Scene | None = None) -> dict[str, int]:
+    """What each persona gets from the cell's API request (on a new scene unless one is given)."""
+    scene = scene or await build_scene(session)
+    answers = {}
+    for persona in PERSONAS:
+        method, path, body = await cell.prepare(session, scene, persona)
+        response = await client.request(method, path, json=body, headers=await api_headers(session, scene, persona))
+        answers[persona] = response.status_code
+    return answers
+
+
+async def web_answers(session, app, cell: Cell, scene: Scene | None = None) -> dict[str, int]:
+    """What each persona gets from the cell's page or form post, signed in through the web."""
+    scene = scene or await build_scene(session)
+    answers = {}
+    for persona in PERSONAS:
+        client, csrf = await web_client(app, scene, persona)
+        try:
+            method, path, body = await cell.prepare(session, scene, persona)
+            if method == "GET":
+                response = await client.get(path)
+            else:
+                response = await client.post(path, data={**(body or {}), "csrf_token": csrf})
+        finally:
+            await client.aclose()
+        answers[persona] = response.status_code
+    return answers

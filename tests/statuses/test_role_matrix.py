@@ -4,29 +4,25 @@ staff of another workspace. Each cell gets its own fresh target, so one cell can
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-
 import pytest
 
 from ideaflow.ideas import service as idea_service
 from ideaflow.statuses import service as status_service
 from ideaflow.tags import service as tag_service
 from tests.factories import owner_context
-from tests.statuses.scene import PERSONAS, Scene, api_headers, build_scene, web_client
-
-Prepare = Callable[[object, Scene, str], Awaitable[tuple[str, str, dict | None]]]
-
-DENIED_API = {"anonymous": 403, "member": 403, "other_staff": 403}
-STAFF_API_OK = lambda ok: {**DENIED_API, "staff": ok, "admin": ok}  # noqa: E731
-ADMIN_API_OK = lambda ok: {**DENIED_API, "staff": 403, "admin": ok}  # noqa: E731
-# On the web an anonymous visitor is asked to sign in: a 303 to /signin for pages, a 401 page for posts.
-DENIED_WEB_POST = {"anonymous": 401, "member": 403, "other_staff": 403}
-STAFF_WEB_POST = {**DENIED_WEB_POST, "staff": 303, "admin": 303}
-ADMIN_WEB_POST = {**DENIED_WEB_POST, "staff": 403, "admin": 303}
-DENIED_WEB_GET = {"anonymous": 303, "member": 403, "other_staff": 403}
-STAFF_WEB_GET = {**DENIED_WEB_GET, "staff": 200, "admin": 200}
-ADMIN_WEB_GET = {**DENIED_WEB_GET, "staff": 403, "admin": 200}
+from tests.statuses.scene import (
+    ADMIN_WEB_GET,
+    ADMIN_WEB_POST,
+    STAFF_WEB_GET,
+    STAFF_WEB_POST,
+    Cell,
+    Scene,
+    admin_api_ok,
+    api_answers,
+    fixed,
+    staff_api_ok,
+    web_answers,
+)
 
 
 async def _response_id(session, scene: Scene) -> int:
@@ -63,20 +59,6 @@ async def _note_id(session, scene: Scene) -> int:
     ctx = await owner_context(session, scene.workspace)
     view = await idea_service.get_idea(session, ctx, scene.idea.number)
     return (await comment_service.add_note(session, ctx, view, body="Check with sales")).id
-
-
-@dataclass
-class Cell:
-    name: str
-    prepare: Prepare
-    expected: dict[str, int]
-
-
-def _fixed(method: str, path: str, body: dict | None = None) -> Prepare:
-    async def prepare(session, scene: Scene, persona: str):
-        return method, path.format(ws=scene.slug, n=scene.idea.number), body
-
-    return prepare
 
 
 async def _api_edit_response(session, scene, persona):
@@ -130,36 +112,29 @@ async def _api_reorder(session, scene, persona):
 API_CELLS = [
     Cell(
         "change status",
-        _fixed("POST", "/api/v1/{ws}/ideas/{n}/status", {"status": "planned", "response": "Soon"}),
-        STAFF_API_OK(200),
+        fixed("POST", "/api/v1/{ws}/ideas/{n}/status", {"status": "planned", "response": "Soon"}),
+        staff_api_ok(200),
     ),
-    Cell("post response", _fixed("POST", "/api/v1/{ws}/ideas/{n}/responses", {"body": "Thanks!"}), STAFF_API_OK(201)),
-    Cell("edit response", _api_edit_response, STAFF_API_OK(200)),
-    Cell("list notes", _fixed("GET", "/api/v1/{ws}/ideas/{n}/notes"), STAFF_API_OK(200)),
-    Cell("add note", _fixed("POST", "/api/v1/{ws}/ideas/{n}/notes", {"body": "Big customer"}), STAFF_API_OK(201)),
-    Cell("create tag", _api_create_tag, STAFF_API_OK(201)),
-    Cell("update tag", _api_update_tag, STAFF_API_OK(200)),
-    Cell("delete tag", _api_delete_tag, STAFF_API_OK(204)),
-    Cell("tag idea", _api_tag_idea, STAFF_API_OK(200)),
-    Cell("untag idea", _api_untag_idea, STAFF_API_OK(200)),
-    Cell("create status", _api_create_status, ADMIN_API_OK(201)),
-    Cell("update status", _api_update_status, ADMIN_API_OK(200)),
-    Cell("delete status", _api_delete_status, ADMIN_API_OK(204)),
-    Cell("reorder statuses", _api_reorder, ADMIN_API_OK(200)),
-    Cell("audit log", _fixed("GET", "/api/v1/{ws}/audit"), ADMIN_API_OK(200)),
+    Cell("post response", fixed("POST", "/api/v1/{ws}/ideas/{n}/responses", {"body": "Thanks!"}), staff_api_ok(201)),
+    Cell("edit response", _api_edit_response, staff_api_ok(200)),
+    Cell("list notes", fixed("GET", "/api/v1/{ws}/ideas/{n}/notes"), staff_api_ok(200)),
+    Cell("add note", fixed("POST", "/api/v1/{ws}/ideas/{n}/notes", {"body": "Big customer"}), staff_api_ok(201)),
+    Cell("create tag", _api_create_tag, staff_api_ok(201)),
+    Cell("update tag", _api_update_tag, staff_api_ok(200)),
+    Cell("delete tag", _api_delete_tag, staff_api_ok(204)),
+    Cell("tag idea", _api_tag_idea, staff_api_ok(200)),
+    Cell("untag idea", _api_untag_idea, staff_api_ok(200)),
+    Cell("create status", _api_create_status, admin_api_ok(201)),
+    Cell("update status", _api_update_status, admin_api_ok(200)),
+    Cell("delete status", _api_delete_status, admin_api_ok(204)),
+    Cell("reorder statuses", _api_reorder, admin_api_ok(200)),
+    Cell("audit log", fixed("GET", "/api/v1/{ws}/audit"), admin_api_ok(200)),
 ]
 
 
 @pytest.mark.parametrize("cell", API_CELLS, ids=[c.name for c in API_CELLS])
 async def test_api_role_matrix(session, client, cell: Cell):
-    scene = await build_scene(session)
-    answers = {}
-    for persona in PERSONAS:
-        method, path, body = await cell.prepare(session, scene, persona)
-        headers = await api_headers(session, scene, persona)
-        response = await client.request(method, path, json=body, headers=headers)
-        answers[persona] = response.status_code
-    assert answers == cell.expected
+    assert await api_answers(session, client, cell) == cell.expected
 
 
 async def _web_edit_response(session, scene, persona):
@@ -216,11 +191,11 @@ async def _web_delete_note(session, scene, persona):
 WEB_CELLS = [
     Cell(
         "change status",
-        _fixed("POST", "/{ws}/ideas/{n}/status", {"status": "planned", "response": "Soon"}),
+        fixed("POST", "/{ws}/ideas/{n}/status", {"status": "planned", "response": "Soon"}),
         STAFF_WEB_POST,
     ),
     Cell("edit response", _web_edit_response, STAFF_WEB_POST),
-    Cell("add note", _fixed("POST", "/{ws}/ideas/{n}/notes", {"body": "Ask the sales team"}), STAFF_WEB_POST),
+    Cell("add note", fixed("POST", "/{ws}/ideas/{n}/notes", {"body": "Ask the sales team"}), STAFF_WEB_POST),
     # Notes do not exist for anyone but staff: removing one is a 404, not a 403, for everyone else.
     Cell(
         "delete note",
@@ -229,34 +204,21 @@ WEB_CELLS = [
     ),
     Cell("tag idea", _web_tag_idea, STAFF_WEB_POST),
     Cell("untag idea", _web_untag_idea, STAFF_WEB_POST),
-    Cell("tags page", _fixed("GET", "/{ws}/settings/tags"), STAFF_WEB_GET),
+    Cell("tags page", fixed("GET", "/{ws}/settings/tags"), STAFF_WEB_GET),
     Cell("create tag", _web_create_tag, STAFF_WEB_POST),
     Cell("update tag", _web_update_tag, STAFF_WEB_POST),
     Cell("delete tag", _web_delete_tag, STAFF_WEB_POST),
-    Cell("board tagging setting", _fixed("POST", "/{ws}/settings/tags/boards", {}), ADMIN_WEB_POST),
-    Cell("statuses page", _fixed("GET", "/{ws}/settings/statuses"), ADMIN_WEB_GET),
+    Cell("board tagging setting", fixed("POST", "/{ws}/settings/tags/boards", {}), ADMIN_WEB_POST),
+    Cell("statuses page", fixed("GET", "/{ws}/settings/statuses"), ADMIN_WEB_GET),
     Cell("create status", _web_create_status, ADMIN_WEB_POST),
     Cell("update status", _web_update_status, ADMIN_WEB_POST),
     Cell("move status", _web_move_status, ADMIN_WEB_POST),
     Cell("delete status", _web_delete_status, ADMIN_WEB_POST),
-    Cell("audit page", _fixed("GET", "/{ws}/admin/audit"), ADMIN_WEB_GET),
-    Cell("audit csv", _fixed("GET", "/{ws}/admin/audit.csv"), ADMIN_WEB_GET),
+    Cell("audit page", fixed("GET", "/{ws}/admin/audit"), ADMIN_WEB_GET),
+    Cell("audit csv", fixed("GET", "/{ws}/admin/audit.csv"), ADMIN_WEB_GET),
 ]
 
 
 @pytest.mark.parametrize("cell", WEB_CELLS, ids=[c.name for c in WEB_CELLS])
 async def test_web_role_matrix(session, app, cell: Cell):
-    scene = await build_scene(session)
-    answers = {}
-    for persona in PERSONAS:
-        client, csrf = await web_client(app, scene, persona)
-        try:
-            method, path, body = await cell.prepare(session, scene, persona)
-            if method == "GET":
-                response = await client.get(path)
-            else:
-                response = await client.post(path, data={**(body or {}), "csrf_token": csrf})
-        finally:
-            await client.aclose()
-        answers[persona] = response.status_code
-    assert answers == cell.expected
+    assert await web_answers(session, app, cell) == cell.expected

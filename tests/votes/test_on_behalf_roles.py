@@ -4,9 +4,6 @@ its own customer, so one cell cannot hide another's answer."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-
 import pytest
 from sqlalchemy import select
 
@@ -14,9 +11,7 @@ from ideaflow.ideas import service as idea_service
 from ideaflow.votes import service
 from ideaflow.votes.models import Vote
 from tests.factories import context
-from tests.statuses.scene import PERSONAS, Scene, api_headers, build_scene, web_client
-
-Prepare = Callable[[object, Scene, str], Awaitable[tuple[str, str, dict | None]]]
+from tests.statuses.scene import PERSONAS, Cell, Scene, api_answers, build_scene, web_answers, web_client
 
 STAFF_API = {"anonymous": 403, "member": 403, "other_staff": 403, "staff": 200, "admin": 200}
 # On the web an anonymous visitor is asked to sign in: a 401 page for posts.
@@ -33,13 +28,6 @@ async def _recorded(session, scene: Scene, persona: str) -> int:
     view = await idea_service.get_idea(session, ctx, scene.idea.number, with_voted=False)
     outcome = await service.record_on_behalf(session, ctx, view, email=_email(persona), source="meeting")
     return outcome.vote.user_id
-
-
-@dataclass
-class Cell:
-    name: str
-    prepare: Prepare
-    expected: dict[str, int]
 
 
 async def _api_record(session, scene, persona):
@@ -102,29 +90,14 @@ def _expected_voters(cell: Cell) -> set[str]:
 @pytest.mark.parametrize("cell", API_CELLS, ids=[c.name for c in API_CELLS])
 async def test_api_role_matrix(session, client, cell: Cell):
     scene = await build_scene(session)
-    answers = {}
-    for persona in PERSONAS:
-        method, path, body = await cell.prepare(session, scene, persona)
-        headers = await api_headers(session, scene, persona)
-        response = await client.request(method, path, json=body, headers=headers)
-        answers[persona] = response.status_code
-    assert answers == cell.expected
+    assert await api_answers(session, client, cell, scene) == cell.expected
     assert await _voters(session, scene) == _expected_voters(cell)
 
 
 @pytest.mark.parametrize("cell", WEB_CELLS, ids=[c.name for c in WEB_CELLS])
 async def test_web_role_matrix(session, app, cell: Cell):
     scene = await build_scene(session)
-    answers = {}
-    for persona in PERSONAS:
-        client, csrf = await web_client(app, scene, persona)
-        try:
-            _, path, body = await cell.prepare(session, scene, persona)
-            response = await client.post(path, data={**(body or {}), "csrf_token": csrf})
-        finally:
-            await client.aclose()
-        answers[persona] = response.status_code
-    assert answers == cell.expected
+    assert await web_answers(session, app, cell, scene) == cell.expected
     assert await _voters(session, scene) == _expected_voters(cell)
 
 
