@@ -147,7 +147,10 @@ async def ensure_can_participate(session: AsyncSession, ctx: WorkspaceContext) -
     """Raise Forbidden when the signed-in user is blocked in this workspace (they cannot post, comment or vote)."""
     if ctx.user is None:
         return None
-    if await repository.is_blocked(session, ctx.workspace.id, ctx.user.id):
+    blocked = ctx.blocked
+    if blocked is None:  # a context not loaded per request (widget sessions, jobs): ask
+        blocked = await repository.is_blocked(session, ctx.workspace.id, ctx.user.id)
+    if blocked:
         raise Forbidden(
             "You have been blocked in this workspace: you cannot post ideas, comment or vote here.",
             code="blocked",

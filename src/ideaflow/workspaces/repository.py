@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,6 +11,7 @@ from ideaflow.accounts.models import User
 from ideaflow.boards.models import Board
 from ideaflow.db import utcnow
 from ideaflow.kit.sql import insert_ignoring_conflicts
+from ideaflow.moderation.models import UserBlock
 from ideaflow.workspaces.models import Membership, Role, Workspace
 
 
@@ -17,18 +20,28 @@ async def get_by_slug_with_role(
 ) -> tuple[Workspace, Role | None] | None:
     """The workspace and the viewer's role in it, in one round trip."""
     found = await get_context_rows(session, slug, user_id)
-    return None if found is None else (found[0], found[1])
+    return None if found is None else (found.workspace, found.role)
+
+
+@dataclass
+class ContextRows:
+    workspace: Workspace
+    role: Role | None
+    board: Board | None
+    blocked: bool
 
 
 async def get_context_rows(
     session: AsyncSession, slug: str, user_id: int | None, board_slug: str | None = None
-) -> tuple[Workspace, Role | None, Board | None] | None:
-    """The workspace, the viewer's role in it and (when a route names one) the board with that slug: what every
-    workspace request looks up first, in one round trip."""
+) -> ContextRows | None:
+    """The workspace, the viewer's role in it, whether they are blocked there and (when a route names one) the
+    board with that slug: what every workspace request looks up first, in one round trip."""
+    viewer = user_id or -1
     stmt = (
-        select(Workspace, Membership.role)
+        select(Workspace, Membership.role, UserBlock.id)
         .where(Workspace.slug == slug)
-        .outerjoin(Membership, (Membership.workspace_id == Workspace.id) & (Membership.user_id == (user_id or -1)))
+        .outerjoin(Membership, (Membership.workspace_id == Workspace.id) & (Membership.user_id == viewer))
+        .outerjoin(UserBlock, (UserBlock.workspace_id == Workspace.id) & (UserBlock.user_id == viewer))
     )
     if board_slug is not None:
         stmt = stmt.add_columns(Board).outerjoin(
@@ -37,7 +50,12 @@ async def get_context_rows(
     row = (await session.execute(stmt)).first()
     if row is None:
         return None
-    return row[0], Role(row[1]) if row[1] else None, row[2] if board_slug is not None else None
+    return ContextRows(
+        workspace=row[0],
+        role=Role(row[1]) if row[1] else None,
+        board=row[3] if board_slug is not None else None,
+        blocked=row[2] is not None,
+    )
 
 
 async def get_by_slug(session: AsyncSession, slug: str) -> Workspace | None:

@@ -53,6 +53,8 @@ class WorkspaceContext:
     workspace: Workspace
     user: User | None
     role: Role | None
+    # Whether the viewer is blocked here, when the context was loaded with it (None: not known, ask moderation).
+    blocked: bool | None = None
 
     @property
     def is_member(self) -> bool:
@@ -106,12 +108,11 @@ async def load_context(
     found = await repository.get_context_rows(session, slug, user.id if user else None, board_slug)
     if found is None:
         raise NotFound("No such workspace.")
-    workspace, role, board = found
-    if board is not None:
+    if found.board is not None:
         from ideaflow.boards.service import remember_board
 
-        remember_board(session, board)
-    return WorkspaceContext(workspace=workspace, user=user, role=role)
+        remember_board(session, found.board)
+    return WorkspaceContext(workspace=found.workspace, user=user, role=found.role, blocked=found.blocked)
 
 
 async def list_my_workspaces(session: AsyncSession, *, user: User) -> list[tuple[Workspace, Role]]:
