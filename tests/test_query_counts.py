@@ -85,3 +85,27 @@ async def test_idea_list_api_costs_the_same_queries_for_10_and_200_ideas(databas
     assert len(many) <= 10, "\n".join(many)
     page = (await client.get(f"/api/v1/{large.slug}/ideas?sort=new&limit=100", headers=headers)).json()
     assert sum(item["voted"] for item in page["items"]) == 33  # 199, 196, ..., 103
+
+
+async def test_a_vote_costs_a_fixed_set_of_statements_and_reads_ranking_settings_once(database, session, client):
+    """A vote by API token: who, where, the idea, the ranking settings (once, for the trending half-life and the
+    stored scores), the vote row, the counters, the scores (one aggregate, one upsert) and the outbox row."""
+    viewer = await make_user(session)
+    workspace = await _workspace_with_ideas(session, ideas=3, viewer=viewer)
+    auth = await make_token(session, viewer)
+    await session.commit()
+    url = f"/api/v1/{workspace.slug}/ideas/2/vote"
+    warm = await client.get(f"/api/v1/{workspace.slug}/ideas", headers=auth)  # the token's first use is recorded
+    assert warm.status_code == 200
+    with counting(database) as cast:
+        response = await client.put(url, headers=auth, json={})
+    assert response.status_code == 200, response.text
+    assert response.json()["voted"] is True
+    with counting(database) as withdrawn:
+        response = await client.delete(url, headers=auth)
+    assert response.status_code in (200, 204), response.text
+    for statements in (cast, withdrawn):
+        sql = [s for s in statements if not s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))]
+        assert sum("workspace_ranking_settings" in s for s in sql) == 1, "\n".join(sql)
+        assert sum("idea_scores" in s for s in sql) == 1, "\n".join(sql)
+        assert len(sql) <= 9, "\n".join(sql)

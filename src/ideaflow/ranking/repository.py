@@ -114,19 +114,6 @@ def _votes_with_profiles(workspace_id: int) -> Select:
     )
 
 
-async def demand_of(session: AsyncSession, workspace_id: int, idea_ids: Sequence[int], weights: DemandWeights):
-    """{idea_id: demand} for ideas with at least one +1 vote."""
-    if not idea_ids:
-        return {}
-    stmt = (
-        _votes_with_profiles(workspace_id)
-        .add_columns(Vote.idea_id, func.sum(vote_weight_sql(weights)))
-        .where(Vote.idea_id.in_(list(idea_ids)))
-        .group_by(Vote.idea_id)
-    )
-    return {idea_id: float(total or 0.0) for idea_id, total in await session.execute(stmt)}
-
-
 async def demand_by_segment(
     session: AsyncSession, workspace_id: int, idea_ids: Sequence[int], weights: DemandWeights
 ) -> dict[int, dict[str | None, float]]:
@@ -160,6 +147,44 @@ async def voter_counts(session: AsyncSession, workspace_id: int, idea_ids: Seque
     return {i: (int(u or 0), int(d or 0)) for i, u, d in await session.execute(stmt)}
 
 
+async def score_inputs(
+    session: AsyncSession, workspace_id: int, idea_ids: Sequence[int], weights: DemandWeights
+) -> dict[int, tuple[float, int, int, IdeaPriorityInput | None]]:
+    """{idea_id: (demand, up voters, down voters, priority inputs or None)} for these ideas, in one statement:
+    what `refresh_scores` stores, aggregated over each idea's votes by the database."""
+    if not idea_ids:
+        return {}
+    ids = list(idea_ids)
+    tally = (
+        select(
+            Vote.idea_id.label("idea_id"),
+            func.sum(case((Vote.value == 1, vote_weight_sql(weights)), else_=literal(0.0))).label("demand"),
+            func.sum(case((Vote.value == 1, 1), else_=0)).label("up"),
+            func.sum(case((Vote.value == -1, 1), else_=0)).label("down"),
+        )
+        .select_from(Vote)
+        .outerjoin(
+            CustomerProfile,
+            and_(CustomerProfile.workspace_id == Vote.workspace_id, CustomerProfile.user_id == Vote.user_id),
+        )
+        .where(Vote.workspace_id == workspace_id, Vote.idea_id.in_(ids))
+        .group_by(Vote.idea_id)
+        .subquery()
+    )
+    stmt = (
+        select(Idea.id, tally.c.demand, tally.c.up, tally.c.down, IdeaPriorityInput)
+        .select_from(Idea)
+        .outerjoin(tally, tally.c.idea_id == Idea.id)
+        .outerjoin(IdeaPriorityInput, IdeaPriorityInput.idea_id == Idea.id)
+        .where(Idea.workspace_id == workspace_id, Idea.id.in_(ids))
+        .execution_options(**FRESH)
+    )
+    return {
+        idea_id: (float(demand or 0.0), int(up or 0), int(down or 0), inputs)
+        for idea_id, demand, up, down, inputs in await session.execute(stmt)
+    }
+
+
 async def ideas_with_scores(session: AsyncSession, workspace_id: int, idea_ids: Sequence[int]):
     if not idea_ids:
         return []
@@ -171,17 +196,6 @@ async def ideas_with_scores(session: AsyncSession, workspace_id: int, idea_ids: 
         .execution_options(**FRESH)
     )
     return list((await session.execute(stmt)).all())
-
-
-async def priority_inputs(session: AsyncSession, workspace_id: int, idea_ids: Sequence[int]):
-    if not idea_ids:
-        return {}
-    rows = await session.scalars(
-        select(IdeaPriorityInput)
-        .where(IdeaPriorityInput.workspace_id == workspace_id, IdeaPriorityInput.idea_id.in_(list(idea_ids)))
-        .execution_options(**FRESH)
-    )
-    return {r.idea_id: r for r in rows}
 
 
 async def idea_ids_after(session: AsyncSession, workspace_id: int, after_id: int, limit: int) -> list[int]:

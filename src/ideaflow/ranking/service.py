@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, func
+from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from ideaflow import outbox
 from ideaflow.config import get_settings
@@ -140,8 +142,27 @@ def _settings_from(row: WorkspaceRankingSettings | None) -> RankingSettings:
     )
 
 
+# A vote reads the workspace's settings for its trending half-life and again for its stored scores: the first
+# read serves the rest of the transaction. Writing the settings, a commit or a rollback forgets it.
+_SETTINGS = "ideaflow.ranking.settings"
+
+
 async def ranking_settings(session: AsyncSession, workspace_id: int) -> RankingSettings:
-    return _settings_from(await repository.workspace_settings(session, workspace_id))
+    cache = session.info.setdefault(_SETTINGS, {})
+    found = cache.get(workspace_id)
+    if found is None:
+        found = cache[workspace_id] = _settings_from(await repository.workspace_settings(session, workspace_id))
+    return found
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _forget_settings_after_commit(session: Session) -> None:
+    session.info.pop(_SETTINGS, None)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_settings_after_rollback(session: Session, _previous_transaction) -> None:
+    session.info.pop(_SETTINGS, None)
 
 
 async def demand_weights(session: AsyncSession, workspace_id: int) -> DemandWeights:
@@ -269,6 +290,7 @@ async def update_settings(
             }
         ],
     )
+    session.info.pop(_SETTINGS, None)
     after = await ranking_settings(session, ctx.workspace.id)
     await request_recompute(
         session, workspace_id=ctx.workspace.id, trending=after.half_life_hours != before.half_life_hours
@@ -345,20 +367,18 @@ def priority_of(settings: RankingSettings, demand: float, inputs: IdeaPriorityIn
 
 
 async def refresh_scores(session: AsyncSession, *, workspace_id: int, idea_ids: Sequence[int]) -> None:
-    """Recompute and store demand, confidence and priority of these ideas from their current votes (five
-    queries for any number of ideas). Called in the transaction of every change that moves them."""
+    """Recompute and store demand, confidence and priority of these ideas from their current votes (one
+    aggregate and one upsert for any number of ideas, with the settings the transaction already read). Called in
+    the transaction of every change that moves them."""
     ids = list(idea_ids)
     if not ids:
         return
     settings = await ranking_settings(session, workspace_id)
-    demands = await repository.demand_of(session, workspace_id, ids, settings.weights)
-    counts = await repository.voter_counts(session, workspace_id, ids)
-    inputs = await repository.priority_inputs(session, workspace_id, ids)
+    found = await repository.score_inputs(session, workspace_id, ids, settings.weights)
     now = datetime.now(UTC)
     rows = []
     for idea_id in ids:
-        up, down = counts.get(idea_id, (0, 0))
-        d = demands.get(idea_id, 0.0)
+        d, up, down, inputs = found.get(idea_id, (0.0, 0, 0, None))
         rows.append(
             {
                 "idea_id": idea_id,
@@ -366,7 +386,7 @@ async def refresh_scores(session: AsyncSession, *, workspace_id: int, idea_ids: 
                 "downvotes": down,
                 "demand": d,
                 "confidence": scoring.wilson_lower_bound(up, down),
-                "priority": priority_of(settings, d, inputs.get(idea_id)),
+                "priority": priority_of(settings, d, inputs),
                 "updated_at": now,
             }
         )
