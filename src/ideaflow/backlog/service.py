@@ -363,10 +363,14 @@ async def complete_rows(
     session: AsyncSession, workspace_id: int, pairs: Sequence[tuple[Idea, Board]]
 ) -> list[BacklogRow]:
     """Scores and tracker items for a batch of ideas: a fixed number of queries, whatever its size."""
-    ids = [idea.id for idea, _ in pairs]
-    scores = await ranking_service.score_ideas(session, workspace_id=workspace_id, idea_ids=ids)
-    links = await repository.links_for_ideas(session, workspace_id, ids)
+    scores, links = await scores_and_links(session, workspace_id, [idea.id for idea, _ in pairs])
     return [BacklogRow(idea=i, board=b, scores=scores[i.id], links=links[i.id]) for i, b in pairs]
+
+
+async def scores_and_links(session: AsyncSession, workspace_id: int, idea_ids: list[int]):
+    """({idea_id: IdeaScores}, {idea_id: [(link, connection)]}) for a batch of ideas, in a fixed number of queries."""
+    scores = await ranking_service.score_ideas(session, workspace_id=workspace_id, idea_ids=idea_ids)
+    return scores, await repository.links_for_ideas(session, workspace_id, idea_ids)
 
 
 async def backlog_page(

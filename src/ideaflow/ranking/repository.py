@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ideaflow.accounts.models import User
 from ideaflow.ideas.models import Idea, listed
-from ideaflow.kit.sql import dialect_name
+from ideaflow.kit.sql import dialect_name, upsert_rows
 from ideaflow.ranking.bradley_terry import Pairs
 from ideaflow.ranking.models import (
     BoardRankingSettings,
@@ -42,12 +42,7 @@ async def upsert(
 ) -> None:
     """INSERT ... ON CONFLICT (keys) DO UPDATE SET the `update` columns (default: every non-key column given),
     for one or many rows."""
-    if not rows:
-        return
-    stmt = _insert(session, model.__table__)
-    columns = update if update is not None else [c for c in rows[0] if c not in keys]
-    stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in columns})
-    await session.execute(stmt, rows)
+    await upsert_rows(session, model.__table__, keys, rows, update=update)
 
 
 # Rows written by upserts bypass the identity map, so reads refresh what it holds (populate_existing).
@@ -115,8 +110,15 @@ def _votes_with_profiles(workspace_id: int) -> Select:
 
 
 async def demand_by_segment(
-    session: AsyncSession, workspace_id: int, idea_ids: Sequence[int], weights: DemandWeights
+    session: AsyncSession,
+    workspace_id: int,
+    idea_ids: Sequence[int],
+    weights: DemandWeights,
+    *,
+    named_only: bool = False,
 ) -> dict[int, dict[str | None, float]]:
+    """{idea_id: {segment: demand}}; `named_only` leaves out votes of people without a segment (read only the
+    votes of customers with a profile)."""
     if not idea_ids:
         return {}
     stmt = (
@@ -125,26 +127,34 @@ async def demand_by_segment(
         .where(Vote.idea_id.in_(list(idea_ids)))
         .group_by(Vote.idea_id, CustomerProfile.segment)
     )
+    if named_only:
+        stmt = stmt.where(CustomerProfile.segment.is_not(None))
     out: dict[int, dict[str | None, float]] = {}
     for idea_id, segment, total in await session.execute(stmt):
         out.setdefault(idea_id, {})[segment] = float(total or 0.0)
     return out
 
 
-async def voter_counts(session: AsyncSession, workspace_id: int, idea_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """{idea_id: (up, down)} counted from the vote rows."""
-    if not idea_ids:
-        return {}
-    stmt = (
-        select(
-            Vote.idea_id,
-            func.sum(case((Vote.value == 1, 1), else_=0)),
-            func.sum(case((Vote.value == -1, 1), else_=0)),
-        )
-        .where(Vote.workspace_id == workspace_id, Vote.idea_id.in_(list(idea_ids)))
-        .group_by(Vote.idea_id)
+async def has_segments(session: AsyncSession, workspace_id: int) -> bool:
+    """Whether any customer of the workspace has a segment (most workspaces without SSO claims have none)."""
+    found = await session.scalar(
+        select(CustomerProfile.user_id)
+        .where(CustomerProfile.workspace_id == workspace_id, CustomerProfile.segment.is_not(None))
+        .limit(1)
     )
-    return {i: (int(u or 0), int(d or 0)) for i, u, d in await session.execute(stmt)}
+    return found is not None
+
+
+async def stored_scores(
+    session: AsyncSession, workspace_id: int, idea_ids: Sequence[int]
+) -> list[tuple[int, int, int | None, float | None, float | None]]:
+    """(idea id, votes, down-votes, demand, priority) of these ideas, from the counters and stored scores."""
+    stmt = (
+        select(Idea.id, Idea.vote_count, IdeaScore.downvotes, IdeaScore.demand, IdeaScore.priority)
+        .outerjoin(IdeaScore, IdeaScore.idea_id == Idea.id)
+        .where(Idea.workspace_id == workspace_id, Idea.id.in_(list(idea_ids)))
+    )
+    return [tuple(row) for row in await session.execute(stmt)]
 
 
 async def score_inputs(

@@ -57,27 +57,27 @@ class IdeaScores:
 
 
 async def score_ideas(session: AsyncSession, *, workspace_id: int, idea_ids: Sequence[int]) -> dict[int, IdeaScores]:
-    """Scores of the given ideas of one workspace (ids of other workspaces are left out), in four queries
-    whatever the number of ideas."""
+    """Scores of the given ideas of one workspace (ids of other workspaces are left out): their counters and
+    stored scores in one query, and demand by customer segment in one more when the workspace has segments."""
     ids = list(dict.fromkeys(idea_ids))
     if not ids:
         return {}
-    weights = await demand_weights(session, workspace_id)
-    rows = await repository.ideas_with_scores(session, workspace_id, ids)
-    counts = await repository.voter_counts(session, workspace_id, ids)
-    shares = await repository.demand_by_segment(session, workspace_id, ids, weights)
-    out: dict[int, IdeaScores] = {}
-    for idea, score, _inputs in rows:
-        up, down = counts.get(idea.id, (0, 0))
-        out[idea.id] = IdeaScores(
-            idea_id=idea.id,
-            votes=idea.vote_count,
-            voters=up + down,
-            demand=score.demand if score else 0.0,
-            priority=score.priority if score else None,
-            top_segments=scoring.top_segments(shares.get(idea.id, {})),
+    rows = await repository.stored_scores(session, workspace_id, ids)
+    shares: dict[int, dict[str | None, float]] = {}
+    if rows and await repository.has_segments(session, workspace_id):
+        weights = await demand_weights(session, workspace_id)
+        shares = await repository.demand_by_segment(session, workspace_id, ids, weights, named_only=True)
+    return {
+        idea_id: IdeaScores(
+            idea_id=idea_id,
+            votes=votes,
+            voters=votes + (downvotes or 0),
+            demand=demand or 0.0,
+            priority=priority,
+            top_segments=scoring.top_segments(shares.get(idea_id, {})),
         )
-    return out
+        for idea_id, votes, downvotes, demand, priority in rows
+    }
 
 
 def ranking_expression(ranking: str):

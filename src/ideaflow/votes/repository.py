@@ -92,8 +92,9 @@ async def insert_vote(
         created_at=at,
         value=value,
         importance=importance,
+        returning=["id"],
         **(provenance.columns() if provenance else {}),
-    ).returning(Vote.__table__.c.id)
+    )
     return (await session.execute(stmt)).first() is not None
 
 
