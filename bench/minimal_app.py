@@ -89,6 +89,11 @@ def _idea(row) -> dict:
     }
 
 
+@app.get("/healthz")
+async def healthz() -> Response:
+    return _json({"ok": True})
+
+
 @app.get("/{workspace_id}/boards/{board_id}/top")
 async def top(workspace_id: int, board_id: int) -> Response:
     async with app.state.pool.acquire() as conn:

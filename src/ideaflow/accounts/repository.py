@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import AccountToken, ApiToken, TokenPurpose, User, UserSession
+from ideaflow.db import UTCDateTime
 
 
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
@@ -18,12 +20,32 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
-async def user_for_session(session: AsyncSession, token_hash: str, now: datetime) -> User | None:
-    return await session.scalar(
+# The look-ups every signed-in request makes are built once, with named parameters: SQLAlchemy then reuses the
+# statement's cache key too, instead of building the statement and its key again on every request.
+@functools.cache
+def _user_for_session() -> Select:
+    return (
         select(User)
         .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == token_hash, UserSession.expires_at > now, User.is_active.is_(True))
+        .where(
+            UserSession.token_hash == bindparam("token_hash"),
+            UserSession.expires_at > bindparam("now", type_=UTCDateTime()),
+            User.is_active.is_(True),
+        )
     )
+
+
+@functools.cache
+def _user_for_api_token() -> Select:
+    return (
+        select(User, ApiToken)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == bindparam("token_hash"), User.is_active.is_(True))
+    )
+
+
+async def user_for_session(session: AsyncSession, token_hash: str, now: datetime) -> User | None:
+    return await session.scalar(_user_for_session(), {"token_hash": token_hash, "now": now})
 
 
 async def delete_session(session: AsyncSession, token_hash: str) -> None:
@@ -35,13 +57,7 @@ async def delete_expired_sessions(session: AsyncSession, user_id: int, now: date
 
 
 async def user_for_api_token(session: AsyncSession, token_hash: str) -> tuple[User, ApiToken] | None:
-    row = (
-        await session.execute(
-            select(User, ApiToken)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == token_hash, User.is_active.is_(True))
-        )
-    ).first()
+    row = (await session.execute(_user_for_api_token(), {"token_hash": token_hash})).first()
     return (row[0], row[1]) if row else None
 
 

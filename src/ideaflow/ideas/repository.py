@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, select, table, tuple_, update
+from sqlalchemy import Select, bindparam, func, literal_column, select, table, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import User
@@ -145,17 +146,24 @@ async def similar_ideas(
     return [IdeaRow(idea=i, author_name=a, board=b) for i, a, b in rows]
 
 
-async def get_row(
-    session: AsyncSession, workspace_id: int, *, number: int | None = None, idea_id: int | None = None
-) -> IdeaRow | None:
-    stmt = (
+@functools.cache
+def _row_statement(by_number: bool) -> Select:
+    """Built once (idea pages and votes run it), with named parameters `workspace_id` and `key`."""
+    key = Idea.number if by_number else Idea.id
+    return (
         select(Idea, User.name, Board)
         .join(User, User.id == Idea.author_id)
         .join(Board, Board.id == Idea.board_id)
-        .where(Idea.workspace_id == workspace_id)
+        .where(Idea.workspace_id == bindparam("workspace_id"), key == bindparam("key"))
     )
-    stmt = stmt.where(Idea.number == number) if number is not None else stmt.where(Idea.id == idea_id)
-    row = (await session.execute(stmt)).first()
+
+
+async def get_row(
+    session: AsyncSession, workspace_id: int, *, number: int | None = None, idea_id: int | None = None
+) -> IdeaRow | None:
+    by_number = number is not None
+    params = {"workspace_id": workspace_id, "key": number if by_number else idea_id}
+    row = (await session.execute(_row_statement(by_number), params)).first()
     return IdeaRow(idea=row[0], author_name=row[1], board=row[2]) if row else None
 
 
@@ -183,7 +191,7 @@ async def change_counters(
     return row[0], row[1]
 
 
-def _marker(workspace_id: int) -> Select:
+def _marker(workspace_id) -> Select:
     return select(func.max(Idea.updated_at)).where(Idea.workspace_id == workspace_id)
 
 
@@ -194,16 +202,20 @@ async def list_marker(session: AsyncSession, workspace_id: int) -> datetime | No
     return await session.scalar(_marker(workspace_id))
 
 
-async def list_marker_and_tags(session: AsyncSession, workspace_id: int) -> tuple[datetime | None, list[Tag]]:
-    """The change marker and the workspace's tags (list items show them by name and colour, so they belong in a
-    list's ETag), in one round trip; tags in the order `tags.service.list_tags` gives."""
-    marker = _marker(workspace_id).scalar_subquery()
-    rows = await session.execute(
+@functools.cache
+def _marker_and_tags() -> Select:
+    marker = _marker(bindparam("workspace_id")).scalar_subquery()
+    return (
         select(marker, Tag)
         .select_from(Workspace)
         .outerjoin(Tag, Tag.workspace_id == Workspace.id)
-        .where(Workspace.id == workspace_id)
+        .where(Workspace.id == bindparam("workspace_id"))
         .order_by(Tag.name, Tag.id)
     )
-    found = rows.all()
+
+
+async def list_marker_and_tags(session: AsyncSession, workspace_id: int) -> tuple[datetime | None, list[Tag]]:
+    """The change marker and the workspace's tags (list items show them by name and colour, so they belong in a
+    list's ETag), in one round trip; tags in the order `tags.service.list_tags` gives."""
+    found = (await session.execute(_marker_and_tags(), {"workspace_id": workspace_id})).all()
     return (found[0][0] if found else None), [tag for _, tag in found if tag is not None]

@@ -4,13 +4,14 @@ score upserts, and the comparisons a Bradley-Terry fit reads."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, Select, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Float, Select, and_, bindparam, case, cast, func, literal, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -164,7 +165,31 @@ async def score_inputs(
     what `refresh_scores` stores, aggregated over each idea's votes by the database."""
     if not idea_ids:
         return {}
-    ids = list(idea_ids)
+    rows = await session.execute(
+        _score_inputs_statement(_weights_key(weights)), {"workspace_id": workspace_id, "ids": list(idea_ids)}
+    )
+    return {
+        idea_id: (float(demand or 0.0), int(up or 0), int(down or 0), inputs)
+        for idea_id, demand, up, down, inputs in rows
+    }
+
+
+def _weights_key(weights: DemandWeights) -> tuple:
+    return (
+        tuple(sorted(weights.importance.items())),
+        tuple(sorted(weights.segments.items())),
+        float(weights.revenue_weight),
+        int(weights.revenue_reference_cents),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _score_inputs_statement(key: tuple) -> Select:
+    """Built once per set of weights (every vote runs it): building the weight expression and its cache key
+    again on each call cost more than running it."""
+    importance, segments, revenue_weight, reference = key
+    weights = DemandWeights(dict(importance), dict(segments), revenue_weight, reference)
+    ids = bindparam("ids", expanding=True)
     tally = (
         select(
             Vote.idea_id.label("idea_id"),
@@ -177,22 +202,18 @@ async def score_inputs(
             CustomerProfile,
             and_(CustomerProfile.workspace_id == Vote.workspace_id, CustomerProfile.user_id == Vote.user_id),
         )
-        .where(Vote.workspace_id == workspace_id, Vote.idea_id.in_(ids))
+        .where(Vote.workspace_id == bindparam("workspace_id"), Vote.idea_id.in_(ids))
         .group_by(Vote.idea_id)
         .subquery()
     )
-    stmt = (
+    return (
         select(Idea.id, tally.c.demand, tally.c.up, tally.c.down, IdeaPriorityInput)
         .select_from(Idea)
         .outerjoin(tally, tally.c.idea_id == Idea.id)
         .outerjoin(IdeaPriorityInput, IdeaPriorityInput.idea_id == Idea.id)
-        .where(Idea.workspace_id == workspace_id, Idea.id.in_(ids))
+        .where(Idea.workspace_id == bindparam("workspace_id"), Idea.id.in_(ids))
         .execution_options(**FRESH)
     )
-    return {
-        idea_id: (float(demand or 0.0), int(up or 0), int(down or 0), inputs)
-        for idea_id, demand, up, down, inputs in await session.execute(stmt)
-    }
 
 
 async def ideas_with_scores(session: AsyncSession, workspace_id: int, idea_ids: Sequence[int]):

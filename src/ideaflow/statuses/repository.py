@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+import functools
+
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import User
@@ -10,12 +12,14 @@ from ideaflow.ideas.models import Idea
 from ideaflow.statuses.models import OfficialResponse, ResponseRevision, Status, TimelineEntry
 
 
+@functools.cache
+def _statuses() -> Select:
+    """Built once (every list and idea page runs it), with the named parameter `workspace_id`."""
+    return select(Status).where(Status.workspace_id == bindparam("workspace_id")).order_by(Status.position, Status.id)
+
+
 async def list_statuses(session: AsyncSession, workspace_id: int) -> list[Status]:
-    return list(
-        await session.scalars(
-            select(Status).where(Status.workspace_id == workspace_id).order_by(Status.position, Status.id)
-        )
-    )
+    return list(await session.scalars(_statuses(), {"workspace_id": workspace_id}))
 
 
 async def get_by_key(session: AsyncSession, workspace_id: int, key: str) -> Status | None:

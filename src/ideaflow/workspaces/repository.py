@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import User
@@ -31,23 +32,30 @@ class ContextRows:
     blocked: bool
 
 
+@functools.cache
+def _context_statement(with_board: bool) -> Select:
+    """Built once (every workspace request runs it), with named parameters: `slug`, `viewer`, `board_slug`."""
+    viewer = bindparam("viewer")
+    stmt = (
+        select(Workspace, Membership.role, UserBlock.id)
+        .where(Workspace.slug == bindparam("slug"))
+        .outerjoin(Membership, (Membership.workspace_id == Workspace.id) & (Membership.user_id == viewer))
+        .outerjoin(UserBlock, (UserBlock.workspace_id == Workspace.id) & (UserBlock.user_id == viewer))
+    )
+    if with_board:
+        stmt = stmt.add_columns(Board).outerjoin(
+            Board, (Board.workspace_id == Workspace.id) & (Board.slug == bindparam("board_slug"))
+        )
+    return stmt
+
+
 async def get_context_rows(
     session: AsyncSession, slug: str, user_id: int | None, board_slug: str | None = None
 ) -> ContextRows | None:
     """The workspace, the viewer's role in it, whether they are blocked there and (when a route names one) the
     board with that slug: what every workspace request looks up first, in one round trip."""
-    viewer = user_id or -1
-    stmt = (
-        select(Workspace, Membership.role, UserBlock.id)
-        .where(Workspace.slug == slug)
-        .outerjoin(Membership, (Membership.workspace_id == Workspace.id) & (Membership.user_id == viewer))
-        .outerjoin(UserBlock, (UserBlock.workspace_id == Workspace.id) & (UserBlock.user_id == viewer))
-    )
-    if board_slug is not None:
-        stmt = stmt.add_columns(Board).outerjoin(
-            Board, (Board.workspace_id == Workspace.id) & (Board.slug == board_slug)
-        )
-    row = (await session.execute(stmt)).first()
+    params = {"slug": slug, "viewer": user_id or -1, "board_slug": board_slug}
+    row = (await session.execute(_context_statement(board_slug is not None), params)).first()
     if row is None:
         return None
     return ContextRows(
