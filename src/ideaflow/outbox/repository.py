@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, or_, select, update
+from sqlalchemy import Row, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.outbox.models import OutboxEvent, OutboxStatus
@@ -22,13 +22,15 @@ _CLAIMED_COLUMNS = (
 )
 
 
+# Most writes emit an event: a plain INSERT built once, not an ORM object and a unit-of-work flush per event.
+_ADD_EVENT = insert(OutboxEvent.__table__)
+
+
 async def add_event(
     session: AsyncSession, *, type: str, workspace_id: int | None, payload: dict[str, Any], at: datetime
-) -> OutboxEvent:
-    event = OutboxEvent(type=type, workspace_id=workspace_id, payload=payload, available_at=at, created_at=at)
-    session.add(event)
-    await session.flush()
-    return event
+) -> None:
+    values = {"type": type, "workspace_id": workspace_id, "payload": payload, "available_at": at, "created_at": at}
+    await session.execute(_ADD_EVENT, values)
 
 
 def _lease_free(now: datetime):
