@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Integer, MetaData, event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
@@ -97,10 +99,33 @@ def create_engine(settings: Settings, *, url: str | None = None, pool: bool = Tr
         if "prepared_statement_cache_size" not in parsed.query:
             url = parsed.update_query_dict({"prepared_statement_cache_size": str(settings.db_statement_cache_size)})
     if pool:
-        kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, pool_pre_ping=True)
+        kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     else:
         kwargs["poolclass"] = NullPool
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if pool:
+        _ping_idle_connections(engine, settings.db_ping_idle_seconds)
+    return engine
+
+
+def _ping_idle_connections(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Pessimistic disconnect handling for connections that sat idle: a server restart or an idle timeout
+    between ideaflow and PostgreSQL drops connections while they wait in the pool. Pinging at every checkout
+    (SQLAlchemy's pool_pre_ping) costs a round trip per request; a connection used moments ago is alive."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection was dropped while idle") from exc  # the pool reconnects
 
 
 @dataclass
