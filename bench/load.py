@@ -109,9 +109,16 @@ class Clock:
         return t0 >= self.start and t1 <= self.end
 
 
-async def _connection(spec: dict, seed: int, clock: Clock, stats: Stats) -> None:
+# Connections opened in one burst are all accepted by whichever server worker wakes first (asyncio accepts a
+# whole backlog per wake-up), leaving the other workers idle for the run; opened a few milliseconds apart, they
+# spread over the workers as a load balancer's would.
+CONNECT_STAGGER_S = 0.005
+
+
+async def _connection(spec: dict, seed: int, clock: Clock, stats: Stats, *, delay: float = 0.0) -> None:
     requests = Requests(spec, random.Random(seed))
     reader = writer = None
+    await asyncio.sleep(delay)
     while time.perf_counter() < clock.end:
         if writer is None:
             try:
@@ -185,7 +192,9 @@ async def run(spec: dict) -> dict:
     clock = Clock(spec["warmup"], spec["duration"])
     stats = Stats()
     tasks = [
-        asyncio.create_task(_connection(spec, spec.get("seed", 1) * 1000 + i, clock, stats))
+        asyncio.create_task(
+            _connection(spec, spec.get("seed", 1) * 1000 + i, clock, stats, delay=i * CONNECT_STAGGER_S)
+        )
         for i in range(spec["connections"])
     ]
 
