@@ -28,6 +28,7 @@ from tests.factories import (
     make_user,
     make_workspace,
 )
+from tests.test_query_counts import counting
 
 
 async def _vote(session, workspace, idea, voter) -> None:
@@ -213,6 +214,33 @@ async def test_search_finds_words_in_title_or_body_with_stemming(session, client
     assert await _numbers(client, url, q="export spreadsheet") == [export.number]
     assert await _numbers(client, url, q="export channel") == []
     assert await _numbers(client, url, q="kubernetes") == []
+
+
+async def test_a_phrase_search_lists_the_same_ideas_in_the_same_order_however_many_match(
+    session, client, database, monkeypatch
+):
+    """Hyphenated words are a phrase on PostgreSQL, whose matches it underestimates: when many ideas match, the
+    list walks its own sort order instead of the full-text index (a plan choice, never a different answer)."""
+    owner = await make_user(session)
+    workspace = await make_workspace(session, owner=owner)
+    titles = ["Single sign-on with Okta", "Single sign-on for the widget", "SAML single sign-on", "Single sign-on"]
+    phrase = [await make_idea(session, workspace, author=owner, title=t) for t in titles]
+    await make_idea(session, workspace, author=owner, title="Single page app")
+    await make_idea(session, workspace, author=owner, title="Sign in with a magic link")
+    voters = [await make_user(session) for _ in range(3)]
+    for idea, votes in zip(phrase, (1, 3, 0, 2), strict=True):
+        for voter in voters[:votes]:
+            await _vote(session, workspace, idea, voter)
+    expected = [phrase[1].number, phrase[3].number, phrase[0].number, phrase[2].number]
+    url = f"/api/v1/{workspace.slug}/ideas"
+
+    for threshold in (1_000_000, 3):  # few matches for the threshold, then many
+        monkeypatch.setattr(idea_repository, "PHRASE_WALK_THRESHOLD", threshold)
+        with counting(database) as statements:
+            assert await _numbers(client, url, q="single sign-on") == expected
+        walked = any("enable_bitmapscan = off" in s for s in statements)
+        assert walked == (dialect_name(session) == "postgresql" and threshold == 3)
+        assert await _numbers(client, url, q="single sign-on", sort="new") == sorted(expected, reverse=True)
 
 
 async def test_search_does_not_find_deleted_ideas_or_ideas_of_other_workspaces(session, client):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, literal_column, select, table, tuple_, update
+from sqlalchemy import Select, bindparam, func, literal_column, select, table, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow.accounts.models import User
@@ -97,11 +97,13 @@ async def list_ideas(
         from ideaflow.tags.repository import idea_ids_with_tag
 
         stmt = stmt.where(Idea.id.in_(idea_ids_with_tag(tag_id)))
+    walk = False
     if query:
         condition = _search_filter(session, query)
         if condition is None:
             return []
         stmt = stmt.where(condition)
+        walk = _is_phrase_search(session, query) and await _matches_many(session, workspace_id, condition)
     if sort == IdeaSort.new:
         if after:
             stmt = stmt.where(Idea.id < after[0])
@@ -111,8 +113,34 @@ async def list_ideas(
         if after:
             stmt = stmt.where(tuple_(column, Idea.id) < tuple_(after[0], after[1]))
         stmt = stmt.order_by(column.desc(), Idea.id.desc())
-    rows = await session.execute(stmt.limit(limit))
-    return [IdeaRow(idea=i, author_name=a, board=b) for i, a, b in rows]
+    if not walk:
+        rows = await session.execute(stmt.limit(limit))
+        return [IdeaRow(idea=i, author_name=a, board=b) for i, a, b in rows]
+    # PostgreSQL estimates a phrase (`sign-on`, "dark mode") to match far fewer ideas than it does, and then
+    # rechecks every match from the full-text index and sorts them all (1.6 s for 98,000 matches at 1,000,000
+    # ideas). When there are many, walking the list's own sort index and keeping the matches is the fast plan.
+    await session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    try:
+        rows = await session.execute(stmt.limit(limit))
+        return [IdeaRow(idea=i, author_name=a, board=b) for i, a, b in rows]
+    finally:
+        await session.execute(text("SET LOCAL enable_bitmapscan = on"))
+
+
+# A phrase search matching at least this many ideas walks the sort index instead of the full-text index.
+PHRASE_WALK_THRESHOLD = 2_000
+
+
+def _is_phrase_search(session: AsyncSession, query: str) -> bool:
+    """PostgreSQL turns hyphenated words and quoted text into phrase queries, whose matches it underestimates."""
+    return dialect_name(session) == "postgresql" and ('"' in query or re.search(r"\w-\w", query) is not None)
+
+
+async def _matches_many(session: AsyncSession, workspace_id: int, condition) -> bool:
+    """Whether at least PHRASE_WALK_THRESHOLD ideas of the workspace match: counts no further than that."""
+    capped = select(Idea.id).where(Idea.workspace_id == workspace_id, condition).limit(PHRASE_WALK_THRESHOLD)
+    found = await session.scalar(select(func.count()).select_from(capped.subquery()))
+    return (found or 0) >= PHRASE_WALK_THRESHOLD
 
 
 async def similar_ideas(
